@@ -1,0 +1,48 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, Outlet, useLoaderData } from "@remix-run/react";
+import { Logo } from "~/components/logo";
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  return { loggedIn: Boolean(context.user) };
+}
+
+export default function MarketingLayout() {
+  const { loggedIn } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <header className="site-header">
+        <Logo />
+        <nav aria-label="Site">
+          <a className="button ghost" href="/api/docs">
+            API docs
+          </a>
+          {loggedIn ? (
+            <Link className="button" to="/dashboard">
+              Open dashboard
+            </Link>
+          ) : (
+            <>
+              <Link className="button ghost" to="/login">
+                Log in
+              </Link>
+              <Link className="button" to="/register">
+                Start free
+              </Link>
+            </>
+          )}
+        </nav>
+      </header>
+      <Outlet />
+      <footer className="site-footer">
+        <div className="inner">
+          <span>© {new Date().getFullYear()} Tablewatch</span>
+          <nav aria-label="Footer">
+            <a href="/api/docs">API</a>
+            <Link to="/login">Log in</Link>
+            <Link to="/register">Create account</Link>
+          </nav>
+        </div>
+      </footer>
+    </>
+  );
+}

@@ -1,0 +1,95 @@
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { type ApiKeyScope, apiKeys } from "../../db/schema";
+import { notFound } from "../errors";
+import { randomToken, sha256, uuidv7 } from "../tokens";
+
+export const API_KEY_PREFIX = "tw_live_";
+const SHOWN_PREFIX_LENGTH = API_KEY_PREFIX.length + 4;
+
+export type ApiKeySummary = {
+  id: string;
+  name: string;
+  scope: ApiKeyScope;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+};
+
+export type ResolvedApiKey = { id: string; accountId: string; scope: ApiKeyScope };
+
+/** Creates a key and returns it in full, once; only its SHA-256 and a short prefix are stored. */
+export async function createApiKey(
+  db: Db,
+  input: { accountId: string; name: string; scope: ApiKeyScope; createdBy: string | null },
+): Promise<{ key: string; apiKey: ApiKeySummary }> {
+  const key = API_KEY_PREFIX + randomToken(24);
+  const [apiKey] = await db
+    .insert(apiKeys)
+    .values({
+      id: uuidv7(),
+      accountId: input.accountId,
+      name: input.name,
+      scope: input.scope,
+      prefix: key.slice(0, SHOWN_PREFIX_LENGTH),
+      keyHash: sha256(key),
+      createdBy: input.createdBy,
+    })
+    .returning();
+  return { key, apiKey: summary(apiKey!) };
+}
+
+/** Finds the live key for a presented secret and records its use (at most once a minute). */
+export async function resolveApiKey(db: Db, key: string): Promise<ResolvedApiKey | null> {
+  if (!key.startsWith(API_KEY_PREFIX) || key.length > 200) return null;
+  const [row] = await db
+    .select({ id: apiKeys.id, accountId: apiKeys.accountId, scope: apiKeys.scope })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, sha256(key)), isNull(apiKeys.revokedAt)));
+  if (!row) return null;
+  const now = new Date();
+  await db
+    .update(apiKeys)
+    .set({ lastUsedAt: now })
+    .where(
+      and(
+        eq(apiKeys.id, row.id),
+        or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now.getTime() - 60_000))),
+      ),
+    );
+  return row;
+}
+
+export async function listApiKeys(db: Db, accountId: string): Promise<ApiKeySummary[]> {
+  const rows = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.accountId, accountId), isNull(apiKeys.revokedAt)))
+    .orderBy(desc(apiKeys.createdAt));
+  return rows.map(summary);
+}
+
+export async function revokeApiKey(db: Db, input: { accountId: string; id: string }): Promise<void> {
+  const [row] = await db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiKeys.accountId, input.accountId), eq(apiKeys.id, input.id), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  if (!row) throw notFound("API key not found");
+}
+
+/** Whether a key of `scope` may make a call that needs `needed`. */
+export function scopeAllows(scope: ApiKeyScope, needed: "ingest" | "read"): boolean {
+  return scope === "full" || scope === needed;
+}
+
+function summary(row: typeof apiKeys.$inferSelect): ApiKeySummary {
+  return {
+    id: row.id,
+    name: row.name,
+    scope: row.scope,
+    prefix: row.prefix,
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
+  };
+}

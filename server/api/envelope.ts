@@ -1,0 +1,58 @@
+import type { NextFunction, Request, Response } from "express";
+import { z } from "zod";
+
+/**
+ * The public API's envelope: `{success, details?, result?}`; `success` is true exactly when the
+ * status is 200. Successful procedures return `ok(...)`; errors are reshaped in `envelopeErrors`.
+ */
+export function envelope<T extends z.ZodType>(result: T) {
+  return z.object({
+    success: z.literal(true),
+    details: z.object({ next: z.string().nullable().optional() }).optional(),
+    result,
+  });
+}
+
+export function ok<T>(result: T, details?: { next?: string | null }) {
+  return details ? { success: true as const, details, result } : { success: true as const, result };
+}
+
+export type ErrorEnvelope = { success: false; details: { message: string; errorCode: string } };
+
+export function errorEnvelope(status: number, message: string, errorCode?: string): ErrorEnvelope {
+  return { success: false, details: { message, errorCode: errorCode ?? `ERROR_${status}` } };
+}
+
+export const errorEnvelopeSchema = z.object({
+  success: z.literal(false),
+  details: z.object({ message: z.string(), errorCode: z.string() }),
+});
+
+type TrpcErrorBody = { message?: string; data?: { errorCode?: string } };
+
+/** Turns the OpenAPI adapter's error body (shaped by server/trpc.ts's errorFormatter) into the envelope. */
+export function envelopeErrors(req: Request, res: Response, next: NextFunction) {
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    if (res.statusCode >= 400 && (typeof chunk === "string" || Buffer.isBuffer(chunk))) {
+      let body: TrpcErrorBody | ErrorEnvelope;
+      try {
+        body = JSON.parse(String(chunk));
+      } catch {
+        body = {};
+      }
+      if (!("success" in body)) {
+        const status = res.statusCode;
+        const message = status >= 500 ? "Internal error" : (body.message ?? "Request failed");
+        chunk = JSON.stringify(errorEnvelope(status, message, status >= 500 ? undefined : body.data?.errorCode));
+      }
+    }
+    return end(chunk, ...rest);
+  }) as Response["end"];
+  next();
+}
+
+/** Sends an error in the envelope from a plain Express handler (404, 405, body errors). */
+export function sendError(res: Response, status: number, message: string, errorCode?: string) {
+  res.status(status).json(errorEnvelope(status, message, errorCode));
+}

@@ -1,0 +1,73 @@
+import express, { type Request, type Response, Router } from "express";
+import swaggerUi from "swagger-ui-express";
+import { createOpenApiExpressMiddleware, generateOpenApiDocument } from "trpc-to-openapi";
+import type { Deps } from "../deps";
+import { ServiceError } from "../errors";
+import { appRouter } from "../trpc/root";
+import { createContext } from "../trpc";
+import { apiKeyFromRequest } from "./credentials";
+import { envelopeErrors, sendError } from "./envelope";
+import { requestMeta } from "../http/request-meta";
+
+export const API_BASE = "/api/v1";
+
+export function openApiDocument(baseUrl: string) {
+  return generateOpenApiDocument(appRouter, {
+    title: "Tablewatch API",
+    version: "1.0.0",
+    description:
+      "Push whatever a machine prints and read it back as tables. Compatible with the Monique.io reports API. Every response is a JSON envelope `{success, details?, result?}`.",
+    baseUrl: `${baseUrl}${API_BASE}`,
+    docsUrl: `${baseUrl}/api/docs`,
+    securitySchemes: {
+      basicAuth: { type: "http", scheme: "basic", description: "The API key as the user name, password empty: `curl --user KEY:`" },
+      bearerAuth: { type: "http", scheme: "bearer", description: "`Authorization: Bearer KEY`" },
+      keyQuery: { type: "apiKey", in: "query", name: "key", description: "`?key=KEY`" },
+    },
+  });
+}
+
+/** The public API: OpenAPI document, docs page, and the adapter over the same tRPC procedures. */
+export function publicApi(deps: Deps): Router {
+  const api = Router();
+  const adapter = createOpenApiExpressMiddleware({
+    router: appRouter,
+    createContext: ({ req }) => {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      return createContext(deps, { ...requestMeta(deps.config, req), apiKey: apiKeyFromRequest(req.headers, url.searchParams) });
+    },
+    responseMeta: ({ errors }) => {
+      const cause = errors[0]?.cause;
+      if (cause instanceof ServiceError && cause.retryAfter) return { headers: { "Retry-After": String(cause.retryAfter) } };
+      return {};
+    },
+    onError: ({ error }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") console.error("public API error", error.cause ?? error);
+    },
+    maxBodySize: 1024 * 1024,
+  });
+
+  api.get(`${API_BASE}/openapi.json`, (req: Request, res: Response) => {
+    res.json(openApiDocument(requestMeta(deps.config, req).baseUrl));
+  });
+  // The adapter calls next() for paths it has no procedure for (the handler's third argument).
+  const handle = adapter as unknown as (req: Request, res: Response, next: () => void) => Promise<void>;
+  api.use(`${API_BASE}`, envelopeErrors, (req, res, next) => {
+    handle(req, res, next).catch(next);
+  });
+  api.use(`${API_BASE}`, (req: Request, res: Response) => {
+    sendError(res, 404, `No endpoint ${req.method} ${API_BASE}${req.path}. See /api/docs.`);
+  });
+
+  api.use(
+    "/api/docs",
+    swaggerUi.serveFiles(undefined, { swaggerUrl: `${API_BASE}/openapi.json` }),
+    swaggerUi.setup(undefined, {
+      customSiteTitle: "Tablewatch API",
+      swaggerUrl: `${API_BASE}/openapi.json`,
+      swaggerOptions: { url: `${API_BASE}/openapi.json` },
+    }),
+  );
+  api.use("/api", express.json(), (req: Request, res: Response) => sendError(res, 404, "Not found. The API lives under /api/v1; docs at /api/docs."));
+  return api;
+}

@@ -1,0 +1,111 @@
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express, { type NextFunction, type Request, type Response } from "express";
+import helmet from "helmet";
+import { accessLogMiddleware } from "./access-log/middleware";
+import { publicApi } from "./api";
+import { sendError } from "./api/envelope";
+import { sessionMiddleware } from "./auth/middleware";
+import { blankSessionCookieHeader, sessionCookieHeader } from "./auth/lucia";
+import type { Deps } from "./deps";
+import { requestMeta } from "./http/request-meta";
+import { originCheck } from "./security/origin";
+import { createContext } from "./trpc";
+import { createCaller } from "./trpc/root";
+import { trpcMiddleware } from "./trpc/http";
+import { devMailRouter } from "./mail/dev-mail";
+
+export const rootDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+
+export type BuildLoader = () => Promise<ServerBuild>;
+
+/** The app's load context: what Remix loaders and actions get (see app/types/load-context.ts). */
+export function loadContext(deps: Deps, req: Request, res: Response) {
+  const ctx = createContext(deps, { ...requestMeta(deps.config, req), ...res.locals.auth });
+  return {
+    /** In-process tRPC caller for this request: no HTTP hop. */
+    trpc: createCaller(ctx),
+    cspNonce: res.locals.cspNonce,
+    user: res.locals.auth.user ? { id: res.locals.auth.user.id, name: res.locals.auth.user.name } : null,
+    devTools: deps.config.devTools,
+    sessionCookie: (session: { sessionId: string; remember: boolean }) =>
+      sessionCookieHeader(deps.auth, session.sessionId, session.remember),
+    blankSessionCookie: () => blankSessionCookieHeader(deps.auth),
+  };
+}
+
+export function createApp(deps: Deps, loadBuild: BuildLoader) {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", deps.config.trustProxy);
+
+  app.use((req, res, next) => {
+    res.locals.cspNonce = randomBytes(16).toString("base64");
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          "default-src": ["'self'"],
+          "script-src": ["'self'", (_req, res) => `'nonce-${(res as Response).locals.cspNonce}'`],
+          "style-src": ["'self'", "'unsafe-inline'"],
+          "img-src": ["'self'", "data:"],
+          "connect-src": deps.config.nodeEnv === "development" ? ["'self'", "ws:"] : ["'self'"],
+          "form-action": ["'self'"],
+          "frame-ancestors": ["'none'"],
+          "upgrade-insecure-requests": deps.config.secureCookies ? [] : null,
+        },
+      },
+      strictTransportSecurity: deps.config.secureCookies,
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use(compression());
+  app.use(accessLogMiddleware(deps.db, deps.config));
+
+  app.use(
+    "/assets",
+    express.static(path.join(rootDir, "build/client/assets"), { immutable: true, maxAge: "1y", fallthrough: false }),
+  );
+  app.get("/favicon.ico", (_req, res) => res.redirect(301, "/favicon.svg"));
+
+  app.use(publicApi(deps));
+
+  app.use(originCheck);
+  app.use(sessionMiddleware(deps));
+  app.use("/trpc", trpcMiddleware(deps));
+  if (deps.config.devTools) app.use("/dev/mail", devMailRouter(deps));
+
+  let remix: { build: ServerBuild; handler: ReturnType<typeof createRequestHandler> } | undefined;
+  app.all("*", async (req, res, next) => {
+    try {
+      const build = await loadBuild();
+      if (remix?.build !== build) {
+        const handler = createRequestHandler({
+          build,
+          mode: deps.config.nodeEnv === "production" ? "production" : "development",
+          getLoadContext: (rq, rs) => loadContext(deps, rq, rs),
+        });
+        remix = { build, handler };
+      }
+      return remix.handler(req, res, next);
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof error === "object" && error && "status" in error ? Number(error.status) : 500;
+    if (status >= 500) console.error("unhandled error", req.method, req.originalUrl, error);
+    if (res.headersSent) return res.end();
+    const message =
+      status === 413 ? "The request body is too large." : status < 500 ? "The request could not be read." : "Internal error";
+    if (req.path.startsWith("/api/")) return sendError(res, status < 500 ? status : 500, message);
+    res.status(status < 500 ? status : 500).type("text/plain").send(message);
+  });
+  return app;
+}

@@ -1,0 +1,94 @@
+import fs from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { broadcastDevReady, type ServerBuild } from "@remix-run/node";
+import { type Database, openDatabase } from "../db/client";
+import { createApp, rootDir, type BuildLoader } from "./app";
+import { createLucia } from "./auth/lucia";
+import { listenForCommands } from "./cli/control";
+import { acquireDataDirLock } from "./cli/lock";
+import type { Config } from "./config";
+import type { Deps } from "./deps";
+import { createMailer } from "./mail/mailer";
+
+/** Opens the configured database (taking the data folder's lock for PGlite) and migrates it. */
+export async function openAppDatabase(config: Config): Promise<Database & { release(): void }> {
+  if (config.databaseUrl) {
+    const database = await openDatabase({ databaseUrl: config.databaseUrl });
+    await database.migrate();
+    return { ...database, release: () => {} };
+  }
+  const release = config.dataDir.startsWith("memory://") ? () => {} : acquireDataDirLock(config.dataDir);
+  try {
+    const database = await openDatabase({ dataDir: config.dataDir });
+    await database.migrate();
+    return { ...database, release };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+export function buildDeps(database: Database, config: Config): Deps {
+  return {
+    db: database.db,
+    config,
+    auth: createLucia(database.db, { secureCookies: config.secureCookies }),
+    mailer: createMailer({ db: database.db, smtpUrl: config.smtpUrl, from: config.mailFrom }),
+  };
+}
+
+const buildPath = path.join(rootDir, "build/index.js");
+
+/** The Remix build: imported once, or re-imported after each rebuild under `remix dev`. */
+export function remixBuildLoader(): BuildLoader {
+  const dev = Boolean(process.env.REMIX_DEV_ORIGIN);
+  let cached: { mtime: number; build: Promise<ServerBuild> } | undefined;
+  return async () => {
+    if (!fs.existsSync(buildPath)) throw new Error(`No Remix build at ${buildPath}: run "npm run build" first.`);
+    const mtime = dev ? fs.statSync(buildPath).mtimeMs : 0;
+    if (!cached || cached.mtime !== mtime) {
+      const build = import(`${pathToFileURL(buildPath).href}?t=${mtime}`) as Promise<ServerBuild>;
+      cached = { mtime, build };
+      if (dev) void build.then((b) => broadcastDevReady(b));
+    }
+    return cached.build;
+  };
+}
+
+export type RunningApp = { server: Server; deps: Deps; url: string; stop(): Promise<void> };
+
+export async function startApp(config: Config, opts: { quiet?: boolean } = {}): Promise<RunningApp> {
+  const database = await openAppDatabase(config);
+  const deps = buildDeps(database, config);
+  const app = createApp(deps, remixBuildLoader());
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, () => resolve(s));
+    s.on("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const control = database.kind === "pglite" && !config.dataDir.startsWith("memory://") ? listenForCommands(deps.db, config.dataDir, { appUrl: config.appUrl }) : null;
+  if (!opts.quiet) {
+    console.log(
+      `Tablewatch is running at ${config.appUrl} (port ${port}, ${database.kind === "pglite" ? `embedded database in ${config.dataDir}` : "PostgreSQL"}, mail ${config.smtpUrl ? "via SMTP" : "caught at /dev/mail"})`,
+    );
+  }
+  let stopped = false;
+  return {
+    server,
+    deps,
+    url: `http://localhost:${port}`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      control?.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      deps.mailer.close();
+      await database.close();
+      database.release();
+    },
+  };
+}

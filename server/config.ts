@@ -1,0 +1,70 @@
+import path from "node:path";
+import { z } from "zod";
+
+const emptyToUndefined = (v: unknown) => (v === "" ? undefined : v);
+
+const url = (protocols: string[], what: string) =>
+  z
+    .string()
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a ${what} URL (${protocols.join(" or ")})`);
+
+const envSchema = z.object({
+  NODE_ENV: z.preprocess(emptyToUndefined, z.enum(["development", "production", "test"]).default("development")),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  APP_URL: z.preprocess(emptyToUndefined, url(["http:", "https:"], "http(s)").optional()),
+  DATABASE_URL: z.preprocess(emptyToUndefined, url(["postgres:", "postgresql:"], "PostgreSQL").optional()),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default("./data")),
+  SMTP_URL: z.preprocess(emptyToUndefined, url(["smtp:", "smtps:"], "SMTP").optional()),
+  MAIL_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default("Tablewatch <no-reply@tablewatch.localhost>")),
+  TRUST_PROXY: z.preprocess(emptyToUndefined, z.enum(["true", "false", "1", "0"]).default("false")),
+  LOG_REQUESTS: z.preprocess(emptyToUndefined, z.enum(["true", "false", "1", "0"]).default("true")),
+});
+
+export type Config = {
+  nodeEnv: "development" | "production" | "test";
+  port: number;
+  /** Public base URL for links in emails and API answers (default http://localhost:PORT). */
+  appUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  trustProxy: boolean;
+  logRequests: boolean;
+  /** Cookies get `Secure` when the app is served over https. */
+  secureCookies: boolean;
+  /** /dev/mail and the caught mailbox exist only outside production. */
+  devTools: boolean;
+};
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment once at boot; names the bad variable on failure. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration in environment variables:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const yes = (v: string) => v === "true" || v === "1";
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    appUrl: (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR.startsWith("memory://") ? e.DATA_DIR : path.resolve(e.DATA_DIR),
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    trustProxy: yes(e.TRUST_PROXY),
+    logRequests: yes(e.LOG_REQUESTS),
+    secureCookies: e.APP_URL?.startsWith("https:") ?? false,
+    devTools: e.NODE_ENV !== "production",
+  };
+}

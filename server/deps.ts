@@ -1,0 +1,12 @@
+import type { Db } from "../db/client";
+import type { Auth } from "./auth/lucia";
+import type { Config } from "./config";
+import type { Mailer } from "./mail/mailer";
+
+/** What services need from the running app; built once at boot (server/app.ts). */
+export type Deps = {
+  db: Db;
+  auth: Auth;
+  mailer: Mailer;
+  config: Config;
+};

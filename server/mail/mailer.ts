@@ -1,0 +1,41 @@
+import { render } from "@react-email/render";
+import nodemailer, { type Transporter } from "nodemailer";
+import type { ReactElement } from "react";
+import type { Db } from "../../db/client";
+import { caughtMail } from "../../db/schema";
+
+export type OutgoingMail = { to: string; subject: string; react: ReactElement };
+export type RenderedMail = { to: string; subject: string; html: string; text: string };
+
+export type Mailer = {
+  send(mail: OutgoingMail): Promise<void>;
+  close(): void;
+};
+
+/** Renders a React Email template to HTML and plain text. */
+export async function renderMail(mail: OutgoingMail): Promise<RenderedMail> {
+  const [html, text] = await Promise.all([render(mail.react), render(mail.react, { plainText: true })]);
+  return { to: mail.to, subject: mail.subject, html, text };
+}
+
+/**
+ * SMTP through nodemailer when `smtpUrl` is set; otherwise mail is caught in the database
+ * (table caught_mail) and shown at /dev/mail, so flows that email work out of the box.
+ */
+export function createMailer(opts: { db: Db; smtpUrl?: string; from: string }): Mailer {
+  let transport: Transporter | undefined;
+  if (opts.smtpUrl) transport = nodemailer.createTransport(opts.smtpUrl);
+  return {
+    async send(mail) {
+      const rendered = await renderMail(mail);
+      if (transport) {
+        await transport.sendMail({ from: opts.from, ...rendered });
+      } else {
+        await opts.db.insert(caughtMail).values(rendered);
+      }
+    },
+    close() {
+      transport?.close();
+    },
+  };
+}
