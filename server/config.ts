@@ -46,7 +46,7 @@ export type Config = {
 export class ConfigError extends Error {}
 
 /** Reads and validates the environment once at boot; names the bad variable on failure. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);

@@ -27,6 +27,19 @@ export function openApiDocument(baseUrl: string) {
   });
 }
 
+/** Each documented path as a pattern with its method, to tell 405 (wrong method) from 404. */
+function documentedRoutes(): { method: string; pattern: RegExp }[] {
+  const doc = openApiDocument("");
+  return Object.entries(doc.paths ?? {}).flatMap(([template, item]) => {
+    const pattern = new RegExp(
+      "^" + template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{[^}]+\\?\}/g, "[^/]+") + "$",
+    );
+    return Object.keys(item ?? {})
+      .filter((m) => ["get", "post", "put", "patch", "delete"].includes(m))
+      .map((m) => ({ method: m.toUpperCase(), pattern }));
+  });
+}
+
 /** The public API: OpenAPI document, docs page, and the adapter over the same tRPC procedures. */
 export function publicApi(deps: Deps): Router {
   const api = Router();
@@ -50,13 +63,22 @@ export function publicApi(deps: Deps): Router {
   api.get(`${API_BASE}/openapi.json`, (req: Request, res: Response) => {
     res.json(openApiDocument(requestMeta(deps.config, req).baseUrl));
   });
-  // The adapter calls next() for paths it has no procedure for (the handler's third argument).
-  const handle = adapter as unknown as (req: Request, res: Response, next: () => void) => Promise<void>;
-  api.use(`${API_BASE}`, envelopeErrors, (req, res, next) => {
-    handle(req, res, next).catch(next);
+  // The adapter answers every path itself, so unknown paths and methods are told apart first.
+  const routes = documentedRoutes();
+  api.use(`${API_BASE}`, (req: Request, res: Response, next) => {
+    const path = req.path.replace(/\/+$/, "") || "/";
+    const matching = routes.filter((r) => r.pattern.test(path));
+    const method = req.method === "HEAD" ? "GET" : req.method;
+    if (matching.some((r) => r.method === method)) return next();
+    if (matching.length) {
+      const allowed = [...new Set(matching.map((r) => r.method))];
+      res.setHeader("Allow", allowed.join(", "));
+      return sendError(res, 405, `Method ${req.method} is not allowed here; use ${allowed.join(" or ")}.`);
+    }
+    sendError(res, 404, `No endpoint ${req.method} ${API_BASE}${path}. See /api/docs.`);
   });
-  api.use(`${API_BASE}`, (req: Request, res: Response) => {
-    sendError(res, 404, `No endpoint ${req.method} ${API_BASE}${req.path}. See /api/docs.`);
+  api.use(`${API_BASE}`, envelopeErrors, (req, res, next) => {
+    adapter(req, res).catch(next);
   });
 
   api.use(

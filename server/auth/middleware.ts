@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
 import type { Session, User } from "lucia";
 import type { Deps } from "../deps";
-import { blankSessionCookieHeader, sessionCookieHeader } from "./lucia";
+import { type Auth, blankSessionCookieHeader, SESSION_COOKIE, sessionCookieHeader } from "./lucia";
 
 export type RequestAuth = { user: User | null; session: Session | null };
 
@@ -22,10 +22,13 @@ declare global {
 export function sessionMiddleware(deps: Deps) {
   return async (req: Request, res: Response, next: NextFunction) => {
     res.locals.auth = { user: null, session: null };
-    const sessionId = deps.auth.readSessionCookie(req.headers.cookie ?? "");
+    const sessionId = readSessionId(deps.auth, req.headers.cookie ?? "");
     if (!sessionId) return next();
     try {
-      const { session, user } = await deps.auth.validateSession(sessionId);
+      // Only ids shaped like Lucia's reach the database (a NUL, say, would fail the query).
+      const { session, user } = LUCIA_ID.test(sessionId)
+        ? await deps.auth.validateSession(sessionId)
+        : { session: null, user: null };
       if (!session) {
         res.appendHeader("Set-Cookie", blankSessionCookieHeader(deps.auth));
       } else {
@@ -37,4 +40,20 @@ export function sessionMiddleware(deps: Deps) {
       next(error);
     }
   };
+}
+
+const LUCIA_ID = /^[a-z0-9]{1,100}$/;
+
+/**
+ * The session cookie's value. Lucia's parser decodes every cookie of the header and throws on a
+ * malformed `%` sequence in any of them (another site's cookie on the same host, or a forged one),
+ * which in this async middleware crashed the process; so only our own cookie is handed to it.
+ */
+function readSessionId(auth: Auth, header: string): string | null {
+  const own = header.split(/;\s*/).filter((item) => item.startsWith(`${SESSION_COOKIE}=`));
+  try {
+    return own.length ? auth.readSessionCookie(own.join("; ")) : null;
+  } catch {
+    return null;
+  }
 }

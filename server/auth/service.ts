@@ -5,7 +5,7 @@ import { createAccountWithOwner, defaultAccountId } from "../account/service";
 import type { Deps } from "../deps";
 import { badRequest, conflict, tooManyRequests, unauthorized } from "../errors";
 import { sendEmailConfirmation, sendPasswordReset } from "../mail/messages";
-import { clearRateLimit, hitRateLimit } from "../rate-limit/service";
+import { clearRateLimit, hitRateLimit, isRateLimited } from "../rate-limit/service";
 import { randomToken, sha256, uuidv7 } from "../tokens";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./password";
 
@@ -108,28 +108,34 @@ export async function confirmEmail(deps: Deps, input: { token: string }): Promis
 }
 
 /**
- * Checks email and password. At most 10 attempts per 15 minutes per email and per IP; the
- * answer never tells whether the email is registered.
+ * Checks email and password. After 10 failed attempts within 15 minutes for one email, or from
+ * one IP, further attempts are refused until the window ends; the answer never tells whether
+ * the email is registered.
  */
 export async function login(
   deps: Deps,
   input: { email: string; password: string; remember: boolean; ip: string },
 ): Promise<NewSession> {
   const email = normalizeEmail(input.email);
-  for (const key of [`login:email:${email}`, `login:ip:${input.ip}`]) {
-    const hit = await hitRateLimit(deps.db, key, LOGIN_LIMIT);
-    if (!hit.allowed) {
-      const seconds = Math.max(1, Math.ceil((hit.resetAt.getTime() - Date.now()) / 1000));
+  const keys = [`login:email:${email}`, `login:ip:${input.ip}`];
+  for (const key of keys) {
+    const { limited, resetAt } = await isRateLimited(deps.db, key, LOGIN_LIMIT);
+    if (limited) {
+      const seconds = Math.max(1, Math.ceil((resetAt.getTime() - Date.now()) / 1000));
+      const minutes = Math.ceil(seconds / 60);
       throw tooManyRequests(
-        `Too many login attempts. Please wait ${Math.ceil(seconds / 60)} minute${seconds > 60 ? "s" : ""} and try again, or reset your password.`,
+        `Too many failed login attempts. Please wait ${minutes} minute${minutes > 1 ? "s" : ""} and try again, or reset your password.`,
         seconds,
       );
     }
   }
   const user = await findUserByEmail(deps.db, email);
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
-  if (!user || !ok) throw unauthorized("Wrong email or password.");
-  await clearRateLimit(deps.db, `login:email:${email}`);
+  if (!user || !ok) {
+    for (const key of keys) await hitRateLimit(deps.db, key, LOGIN_LIMIT);
+    throw unauthorized("Wrong email or password.");
+  }
+  await clearRateLimit(deps.db, keys[0]!);
   return startSession(deps, user.id, input.remember);
 }
 

@@ -33,6 +33,22 @@ export async function hitRateLimit(
   return { allowed: count <= opts.limit, limit: opts.limit, remaining: Math.max(0, opts.limit - count), resetAt };
 }
 
+/** Whether `key` is already over its limit in the current window, without counting a hit. */
+export async function isRateLimited(
+  db: Db,
+  key: string,
+  opts: { limit: number; windowMs: number; now?: Date },
+): Promise<{ limited: boolean; resetAt: Date }> {
+  const now = opts.now ?? new Date();
+  const [row] = await queryRows<{ count: number; window_start: string | Date }>(
+    db,
+    sql`select count, window_start from rate_limits where key = ${sha256(key)}`,
+  );
+  if (!row) return { limited: false, resetAt: now };
+  const resetAt = new Date(new Date(row.window_start).getTime() + opts.windowMs);
+  return { limited: resetAt > now && Number(row.count) >= opts.limit, resetAt };
+}
+
 /** Forget the hits of `key` (e.g. after a successful login). */
 export async function clearRateLimit(db: Db, key: string): Promise<void> {
   await db.execute(sql`delete from rate_limits where key = ${sha256(key)}`);
