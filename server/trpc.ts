@@ -80,12 +80,26 @@ const mapServiceErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** PostgreSQL text cannot hold a NUL character: input with one is refused as invalid, not a 500. */
+const refuseNul = t.middleware(async ({ getRawInput, next }) => {
+  if (containsNul(await getRawInput())) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: "Text must not contain NUL characters." });
+  }
+  return next();
+});
+
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (value === null || typeof value !== "object" || depth > 32) return false;
+  return Object.values(value).some((v) => containsNul(v, depth + 1));
+}
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 // ---------------------------------------------------------------- procedure builders
 
-export const publicProcedure = t.procedure.use(mapServiceErrors);
+export const publicProcedure = t.procedure.use(mapServiceErrors).use(refuseNul);
 
 /** Requires a logged-in user who is a member of the session's current account. */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {

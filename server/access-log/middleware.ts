@@ -36,7 +36,20 @@ export function accessLogMiddleware(db: Db, config: Config) {
   };
 }
 
-/** API keys and one-time tokens in query strings are secrets: they never reach the log. */
+/**
+ * API keys and one-time tokens in query strings are secrets: they never reach the log. The name
+ * is compared decoded, as the app reads it (`?%6Bey=` is `?key=`).
+ */
 export function redactKey(url: string): string {
-  return url.replace(/([?&](?:key|token)=)[^&#]*/gi, "$1[redacted]");
+  return url.replace(/([?&])([^=&#]*)=[^&#]*/g, (param, separator: string, name: string) =>
+    /^(key|token)$/i.test(decodeName(name)) ? `${separator}${name}=[redacted]` : param,
+  );
+}
+
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, " "));
+  } catch {
+    return name;
+  }
 }

@@ -30,6 +30,11 @@ export async function findUserIdByEmail(db: Db, email: string): Promise<string |
   return (await findUserByEmail(db, email))?.id ?? null;
 }
 
+/** The row of a one-time link that is unused and unexpired. */
+function usableToken(table: typeof passwordResetTokens | typeof emailConfirmations, token: string, now: Date) {
+  return and(eq(table.tokenHash, sha256(token)), isNull(table.usedAt), gt(table.expiresAt, now));
+}
+
 async function startSession(deps: Deps, userId: string, remember: boolean): Promise<NewSession> {
   const accountId = await defaultAccountId(deps.db, userId);
   const session = await deps.auth.createSession(userId, { remember, accountId });
@@ -90,11 +95,7 @@ export async function confirmEmail(deps: Deps, input: { token: string }): Promis
     .update(emailConfirmations)
     .set({ usedAt: now })
     .where(
-      and(
-        eq(emailConfirmations.tokenHash, sha256(input.token)),
-        isNull(emailConfirmations.usedAt),
-        gt(emailConfirmations.expiresAt, now),
-      ),
+      usableToken(emailConfirmations, input.token, now),
     )
     .returning({ userId: emailConfirmations.userId, email: emailConfirmations.email });
   if (!row) throw badRequest("This confirmation link is invalid or has expired. Log in to get a new one.");
@@ -170,11 +171,7 @@ export async function isResetTokenUsable(deps: Deps, token: string): Promise<boo
     .select({ id: passwordResetTokens.id })
     .from(passwordResetTokens)
     .where(
-      and(
-        eq(passwordResetTokens.tokenHash, sha256(token)),
-        isNull(passwordResetTokens.usedAt),
-        gt(passwordResetTokens.expiresAt, new Date()),
-      ),
+      usableToken(passwordResetTokens, token, new Date()),
     );
   return Boolean(row);
 }
@@ -188,11 +185,7 @@ export async function resetPassword(deps: Deps, input: { token: string; password
       .update(passwordResetTokens)
       .set({ usedAt: now })
       .where(
-        and(
-          eq(passwordResetTokens.tokenHash, sha256(input.token)),
-          isNull(passwordResetTokens.usedAt),
-          gt(passwordResetTokens.expiresAt, now),
-        ),
+        usableToken(passwordResetTokens, input.token, now),
       )
       .returning({ userId: passwordResetTokens.userId });
     if (!row) return null;
