@@ -65,7 +65,7 @@ export function createApp(deps: Deps, loadBuild: BuildLoader) {
     }),
   );
   app.use(compression());
-  app.use(accessLogMiddleware(deps.db, deps.config));
+  app.use(accessLogMiddleware(deps.accessLog, deps.config));
 
   app.use(
     "/assets",

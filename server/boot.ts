@@ -12,6 +12,8 @@ import { acquireDataDirLock } from "./cli/lock";
 import type { Config } from "./config";
 import type { Deps } from "./deps";
 import { createMailer } from "./mail/mailer";
+import { createUsageCounter } from "./api-key/usage";
+import { createAccessLogWriter } from "./access-log/middleware";
 
 /** Opens the configured database (taking the data folder's lock for PGlite) and migrates it. */
 export async function openAppDatabase(config: Config): Promise<Database & { release(): void }> {
@@ -37,6 +39,8 @@ export function buildDeps(database: Database, config: Config): Deps {
     config,
     auth: createLucia(database.db, { secureCookies: config.secureCookies }),
     mailer: createMailer({ db: database.db, smtpUrl: config.smtpUrl, from: config.mailFrom }),
+    usage: createUsageCounter(database.db),
+    accessLog: createAccessLogWriter(database.db),
   };
 }
 
@@ -84,9 +88,13 @@ export async function startApp(config: Config, opts: { quiet?: boolean } = {}): 
       if (stopped) return;
       stopped = true;
       control?.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 2000).unref();
+      await closed;
       deps.mailer.close();
+      await deps.usage.stop();
+      await deps.accessLog.stop();
       await database.close();
       database.release();
     },

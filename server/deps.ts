@@ -2,6 +2,8 @@ import type { Db } from "../db/client";
 import type { Auth } from "./auth/lucia";
 import type { Config } from "./config";
 import type { Mailer } from "./mail/mailer";
+import type { UsageCounter } from "./api-key/usage";
+import type { AccessLogWriter } from "./access-log/middleware";
 
 /** What services need from the running app; built once at boot (server/app.ts). */
 export type Deps = {
@@ -9,4 +11,6 @@ export type Deps = {
   auth: Auth;
   mailer: Mailer;
   config: Config;
+  usage: UsageCounter;
+  accessLog: AccessLogWriter;
 };

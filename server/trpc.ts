@@ -3,10 +3,11 @@
  * (public, authed, admin, apiKey). Routers live in server/trpc/routers, one per noun.
  */
 import { initTRPC, TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { Session, User } from "lucia";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import { z } from "zod";
-import type { Role } from "../db/schema";
+import type { ApiKeyScope, Role } from "../db/schema";
 import { findMembership } from "./account/service";
 import { resolveApiKey, scopeAllows } from "./api-key/service";
 import type { Deps } from "./deps";
@@ -37,15 +38,20 @@ export function createContext(deps: Deps, meta: RequestMeta): Context {
 
 export type Meta = OpenApiMeta;
 
-function publicMessage(error: TRPCError): string {
-  if (error.code === "INTERNAL_SERVER_ERROR") return "Internal error";
+/**
+ * What a client is told about a failed procedure: status, message and error code. Used by the
+ * errorFormatter (tRPC and OpenAPI adapters) and by the raw ingest route, so all answer alike.
+ */
+export function errorInfo(error: TRPCError): { status: number; message: string; errorCode: string } {
+  const status = getHTTPStatusCodeFromError(error);
+  if (error.code === "INTERNAL_SERVER_ERROR") return { status: 500, message: "Internal error", errorCode: "ERROR_500" };
+  const errorCode = error.cause instanceof ServiceError ? error.cause.errorCode : `ERROR_${status}`;
   if (error.cause instanceof z.ZodError) {
     const issue = error.cause.issues[0];
-    if (!issue) return "Invalid input";
-    const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
-    return `${where}${issue.message}`;
+    const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+    return { status, errorCode, message: issue ? `${where}${issue.message}` : "Invalid input" };
   }
-  return error.message;
+  return { status, errorCode, message: error.message };
 }
 
 const t = initTRPC
@@ -53,7 +59,7 @@ const t = initTRPC
   .meta<Meta>()
   .create({
     errorFormatter({ shape, error }) {
-      const errorCode = error.cause instanceof ServiceError ? error.cause.errorCode : `ERROR_${shape.data.httpStatus}`;
+      const { message, errorCode } = errorInfo(error);
       // Per-field messages, so that forms can show each next to its field.
       const fieldErrors: Record<string, string> = {};
       if (error.cause instanceof z.ZodError) {
@@ -62,11 +68,7 @@ const t = initTRPC
           fieldErrors[field] ??= issue.message;
         }
       }
-      return {
-        ...shape,
-        message: publicMessage(error),
-        data: { ...shape.data, stack: undefined, errorCode, fieldErrors },
-      };
+      return { ...shape, message, data: { ...shape.data, stack: undefined, errorCode, fieldErrors } };
     },
   });
 
@@ -112,6 +114,18 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   });
 });
 
+const roleRank: Record<Role, number> = { viewer: 0, editor: 1, admin: 2, owner: 3 };
+
+/** Requires a member whose role is at least `minimum` (viewer < editor < admin < owner). */
+export function memberProcedure(minimum: Role) {
+  return authedProcedure.use(({ ctx, next }) => {
+    if (roleRank[ctx.role] < roleRank[minimum]) {
+      throw new TRPCError({ code: "FORBIDDEN", message: `Your role (${ctx.role}) does not allow this; it needs ${minimum} or above.` });
+    }
+    return next();
+  });
+}
+
 /** Requires a logged-in operator of Tablewatch itself. */
 export const adminProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!ctx.user || !ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please log in." });
@@ -122,15 +136,19 @@ export const adminProcedure = publicProcedure.use(async ({ ctx, next }) => {
 export const API_KEY_HELP =
   "Missing or invalid API key. Pass it as the Basic auth user name (curl --user KEY:), as a Bearer token (Authorization: Bearer KEY), or as the query parameter ?key=KEY.";
 
-/** Requires an API key whose scope allows `needed` ("ingest" or "read"). */
-export function apiKeyProcedure(needed: "ingest" | "read") {
+/** Requires an API key whose scope allows `needed` ("ingest", "read", or "full" for deletions). */
+export function apiKeyProcedure(needed: ApiKeyScope) {
   return publicProcedure.use(async ({ ctx, next }) => {
     const apiKey = ctx.apiKey ? await resolveApiKey(ctx.db, ctx.apiKey) : null;
     if (!apiKey) throw new TRPCError({ code: "UNAUTHORIZED", message: API_KEY_HELP });
+    ctx.usage.count(apiKey.accountId, apiKey.id);
     if (!scopeAllows(apiKey.scope, needed)) {
       throw new TRPCError({
         code: "FORBIDDEN",
-        message: `This API key has the scope "${apiKey.scope}", which does not allow this call (it needs "${needed}" or "full").`,
+        message:
+          needed === "full"
+            ? `This API key has the scope "${apiKey.scope}", which does not allow this call (it needs a "full" key).`
+            : `This API key has the scope "${apiKey.scope}", which does not allow this call (it needs "${needed}" or "full").`,
       });
     }
     return next({ ctx: { apiKey, accountId: apiKey.accountId } });

@@ -7,3 +7,4 @@ export * from "./api-keys";
 export * from "./access-log";
 export * from "./rate-limits";
 export * from "./caught-mail";
+export * from "./reports";

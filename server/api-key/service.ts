@@ -1,6 +1,6 @@
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, gte, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { type ApiKeyScope, apiKeys } from "../../db/schema";
+import { type ApiKeyScope, apiKeys, apiKeyUsage } from "../../db/schema";
 import { notFound } from "../errors";
 import { randomToken, sha256, uuidv7 } from "../tokens";
 
@@ -15,6 +15,8 @@ export type ApiKeySummary = {
   createdAt: Date;
   lastUsedAt: Date | null;
 };
+
+export type ApiKeyWithUsage = ApiKeySummary & { requestsToday: number; requests30Days: number };
 
 export type ResolvedApiKey = { id: string; accountId: string; scope: ApiKeyScope };
 
@@ -60,13 +62,27 @@ export async function resolveApiKey(db: Db, key: string): Promise<ResolvedApiKey
   return row;
 }
 
-export async function listApiKeys(db: Db, accountId: string): Promise<ApiKeySummary[]> {
+/** The account's live keys with their request counts (today and the last 30 days, UTC). */
+export async function listApiKeys(db: Db, accountId: string, now = new Date()): Promise<ApiKeyWithUsage[]> {
+  const today = now.toISOString().slice(0, 10);
+  const since = new Date(now.getTime() - 29 * 86_400_000).toISOString().slice(0, 10);
   const rows = await db
     .select()
     .from(apiKeys)
     .where(and(eq(apiKeys.accountId, accountId), isNull(apiKeys.revokedAt)))
     .orderBy(desc(apiKeys.createdAt));
-  return rows.map(summary);
+  const usage = await db
+    .select({ apiKeyId: apiKeyUsage.apiKeyId, day: apiKeyUsage.day, count: apiKeyUsage.count })
+    .from(apiKeyUsage)
+    .where(and(eq(apiKeyUsage.accountId, accountId), gte(apiKeyUsage.day, since)));
+  return rows.map((row) => {
+    const own = usage.filter((u) => u.apiKeyId === row.id);
+    return {
+      ...summary(row),
+      requestsToday: own.filter((u) => u.day === today).reduce((n, u) => n + u.count, 0),
+      requests30Days: own.reduce((n, u) => n + u.count, 0),
+    };
+  });
 }
 
 export async function revokeApiKey(db: Db, input: { accountId: string; id: string }): Promise<void> {
@@ -78,8 +94,8 @@ export async function revokeApiKey(db: Db, input: { accountId: string; id: strin
   if (!row) throw notFound("API key not found");
 }
 
-/** Whether a key of `scope` may make a call that needs `needed`. */
-export function scopeAllows(scope: ApiKeyScope, needed: "ingest" | "read"): boolean {
+/** Whether a key of `scope` may make a call that needs `needed` (deleting needs `full`). */
+export function scopeAllows(scope: ApiKeyScope, needed: ApiKeyScope): boolean {
   return scope === "full" || scope === needed;
 }
 

@@ -8,8 +8,11 @@ import { createContext } from "../trpc";
 import { apiKeyFromRequest } from "./credentials";
 import { envelopeErrors, sendError } from "./envelope";
 import { requestMeta } from "../http/request-meta";
+import { API_BASE } from "./paths";
+import { ingestRoute } from "./ingest";
+import { ingestPathDoc } from "./ingest-doc";
 
-export const API_BASE = "/api/v1";
+export { API_BASE };
 
 export function openApiDocument(baseUrl: string) {
   return generateOpenApiDocument(appRouter, {
@@ -24,6 +27,7 @@ export function openApiDocument(baseUrl: string) {
       bearerAuth: { type: "http", scheme: "bearer", description: "`Authorization: Bearer KEY`" },
       keyQuery: { type: "apiKey", in: "query", name: "key", description: "`?key=KEY`" },
     },
+    paths: ingestPathDoc,
   });
 }
 
@@ -60,6 +64,7 @@ export function publicApi(deps: Deps): Router {
     maxBodySize: 1024 * 1024,
   });
 
+  api.use(ingestRoute(deps));
   api.get(`${API_BASE}/openapi.json`, (req: Request, res: Response) => {
     res.json(openApiDocument(requestMeta(deps.config, req).baseUrl));
   });
