@@ -50,8 +50,25 @@ function isDashRule(line: string): boolean {
   return dashes >= 3;
 }
 
-/** `asciispace` on the non-blank lines of cleaned text. */
+/** Text with no run of two blanks inside it: prose, not aligned columns. */
+function hasNoWideGap(line: string): boolean {
+  return !/\S[ \t]{2,}\S/.test(line);
+}
+
+/**
+ * `asciispace` on the non-blank lines of cleaned text. A leading title line (prose above an
+ * aligned table, as `netstat` prints) is dropped when it would otherwise bridge the columns.
+ */
 export function parseAsciiSpace(textLines: string[]): TextParse {
+  const whole = layout(textLines);
+  if (textLines.length >= 3 && hasNoWideGap(textLines[0]) && !hasNoWideGap(textLines[1])) {
+    const untitled = layout(textLines.slice(1));
+    if (untitled.ok && (!whole.ok || untitled.rows[0].length > whole.rows[0].length)) return untitled;
+  }
+  return whole;
+}
+
+function layout(textLines: string[]): TextParse {
   if (textLines.length < 2) return fail("fewer than two lines");
   const lines = textLines.map(expandTabs);
 

@@ -70,7 +70,8 @@ export async function ingest(
   if (!parsed.ok) throw badRequest(explicit ? `Cannot parse input using format ${format}` : "Cannot parse input");
 
   const id = uuidv7();
-  const rowsJson = JSON.stringify(parsed.table.rows);
+  const rows = storable(parsed.table.rows) as unknown[][];
+  const rowsJson = JSON.stringify(rows);
   const headerJson = JSON.stringify(parsed.table.header);
   const bytes = Buffer.byteLength(input.body) + Buffer.byteLength(rowsJson);
   // One statement: create the report on first use (no lock on an existing report row, so pushes
@@ -105,12 +106,27 @@ export async function ingest(
     reportName: name,
     tags: allTags,
     created,
-    rows: parsed.table.rows,
+    rows,
     header: parsed.table.header,
     format: parsed.format,
     link,
     bytes,
   };
+}
+
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * PostgreSQL's jsonb holds no NUL character and no lone UTF-16 surrogate, which JSON input can
+ * spell as escapes; such characters become U+FFFD in the table (the original input is kept).
+ */
+export function storable(value: unknown): unknown {
+  if (typeof value === "string") return value.replace(UNSTORABLE, "\ufffd");
+  if (Array.isArray(value)) return value.map(storable);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(UNSTORABLE, "\ufffd"), storable(v)]));
+  }
+  return value;
 }
 
 /** A PostgreSQL text[] literal, quoting every element. */
