@@ -14,6 +14,21 @@ export function requireUser(context: AppLoadContext, request: Request) {
   throw redirect(back === "/dashboard" ? "/login" : `/login?redirectTo=${encodeURIComponent(back)}`);
 }
 
+/**
+ * The logged-in user's current account, user and role. A session whose account the user no longer
+ * belongs to (removed from it) is ended and sent to log in again, instead of failing every page.
+ */
+export async function requireAccount(context: AppLoadContext, request: Request) {
+  requireUser(context, request);
+  try {
+    return await context.trpc.account.current();
+  } catch (error) {
+    if (!(error instanceof Error && error.name === "TRPCError" && "code" in error && error.code === "FORBIDDEN")) throw error;
+    await context.trpc.auth.logout();
+    throw redirect("/login", { headers: { "Set-Cookie": context.blankSessionCookie() } });
+  }
+}
+
 /** Logged-in users have no business on the login and register pages. */
 export function requireAnonymous(context: AppLoadContext) {
   if (context.user) throw redirect("/dashboard");

@@ -1,7 +1,7 @@
-import { getTRPCErrorFromUnknown } from "@trpc/server";
+import { getTRPCErrorFromUnknown, TRPCError } from "@trpc/server";
 import express, { type Request, type Response, Router } from "express";
 import type { Deps } from "../deps";
-import { badRequest } from "../errors";
+import { badRequest, ServiceError } from "../errors";
 import { requestMeta } from "../http/request-meta";
 import { createContext, errorInfo } from "../trpc";
 import { createCaller } from "../trpc/root";
@@ -72,7 +72,9 @@ export function ingestRoute(deps: Deps): Router {
         });
         res.status(200).json(result);
       } catch (cause) {
-        const error = getTRPCErrorFromUnknown(cause);
+        // readInput runs outside the procedure: map its typed errors as the procedures do (not a 500).
+        const error =
+          cause instanceof ServiceError ? new TRPCError({ code: cause.kind, message: cause.message, cause }) : getTRPCErrorFromUnknown(cause);
         const { status, message, errorCode } = errorInfo(error);
         if (status >= 500) console.error("ingest failed", error.cause ?? error);
         if (error.cause && "retryAfter" in error.cause && error.cause.retryAfter) res.setHeader("Retry-After", String(error.cause.retryAfter));

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { type Db, queryRows } from "../../db/client";
 import { reportInstances, reports } from "../../db/schema";
 import { badRequest, notFound } from "../errors";
+import { cellNumber } from "../parsing";
 import { parseId } from "./ids";
 
 /** What the web app shows about the account's reports: counts and bytes are aggregated from the instances. */
@@ -44,10 +45,10 @@ export type ViewerFilter = { tags: string[]; day?: string };
 
 /** A UTC day `YYYY-MM-DD` as [start, end). */
 function dayRange(day: string): [Date, Date] {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
+  const start = new Date(`${day}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(start.getTime()) || start.toISOString().slice(0, 10) !== day) {
     throw badRequest(`Invalid day ${day.slice(0, 20)}: use YYYY-MM-DD`);
   }
-  const start = new Date(`${day}T00:00:00Z`);
   return [start, new Date(start.getTime() + 86_400_000)];
 }
 
@@ -110,10 +111,28 @@ export async function viewInstance(db: Db, input: { accountId: string; name: str
       format: instance.format,
       link: instance.link,
       bytes: instance.bytes,
+      numericColumns: numericColumns(instance.rows, instance.header),
     },
     previousId: previous?.id ?? null,
     nextId: next?.id ?? null,
   };
+}
+
+/** Columns whose body cells all read as numbers ("64%", "12.5ms", 42), to right-align them. */
+export function numericColumns(rows: unknown[][], header: number[]): boolean[] {
+  const headerRows = new Set(header);
+  const width = rows.reduce((max, row) => Math.max(max, row.length), 0);
+  return Array.from({ length: width }, (_, column) => {
+    let seen = false;
+    for (let r = 0; r < rows.length; r++) {
+      if (headerRows.has(r)) continue;
+      const value = rows[r]![column];
+      if (value === null || value === undefined || value === "") continue;
+      if (cellNumber(value) === null) return false;
+      seen = true;
+    }
+    return seen;
+  });
 }
 
 /** The UTC days of a month (`YYYY-MM`) that have instances matching the tags. */

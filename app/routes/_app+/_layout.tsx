@@ -1,11 +1,10 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { Logo } from "~/components/logo";
-import { requireUser } from "~/utils/auth.server";
+import { requireAccount } from "~/utils/auth.server";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  requireUser(context, request);
-  return context.trpc.account.current();
+  return requireAccount(context, request);
 }
 
 export default function AppLayout() {
@@ -17,6 +16,8 @@ export default function AppLayout() {
           <Logo to="/dashboard" />
           <nav className="app-nav" aria-label="Main">
             <NavLink to="/dashboard">Dashboards</NavLink>
+            <NavLink to="/reports">Reports</NavLink>
+            <NavLink to="/settings">Settings</NavLink>
             <a href="/api/docs">API docs</a>
           </nav>
           <div className="account-menu">

@@ -2,14 +2,13 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
 import { CopyBlock } from "~/components/copy-block";
-import { requireUser } from "~/utils/auth.server";
+import { requireAccount } from "~/utils/auth.server";
 import { trpc } from "~/utils/trpc";
 
 export const meta: MetaFunction = () => [{ title: "Dashboards · Tablewatch" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  requireUser(context, request);
-  const current = await context.trpc.account.current();
+  const current = await requireAccount(context, request);
   return { ...current, origin: new URL(request.url).origin };
 }
 

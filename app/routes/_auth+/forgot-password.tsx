@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { Field, FormAlert } from "~/components/form";
-import { formAction, formValues } from "~/utils/errors.server";
+import { formAction, readForm } from "~/utils/errors.server";
 
 export const meta: MetaFunction = () => [{ title: "Reset your password · Tablewatch" }];
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const values = formValues(await request.formData());
+  const values = await readForm(request);
   const result = await formAction(() => context.trpc.auth.requestPasswordReset({ email: values.email ?? "" }));
   if (!result.ok) return result.response;
   return { sent: true as const, email: values.email ?? "" };

@@ -2,7 +2,7 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, re
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Field, FormAlert } from "~/components/form";
 import { requireAnonymous, safeRedirect } from "~/utils/auth.server";
-import { formAction, formValues } from "~/utils/errors.server";
+import { formAction, readForm } from "~/utils/errors.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Tablewatch" }];
 
@@ -12,7 +12,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const values = formValues(await request.formData());
+  const values = await readForm(request);
   const result = await formAction(() =>
     context.trpc.auth.login({ email: values.email ?? "", password: values.password ?? "", remember: values.remember === "on" }),
   );

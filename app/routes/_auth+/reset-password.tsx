@@ -1,7 +1,7 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import { type ActionFunctionArgs, data, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormAlert } from "~/components/form";
-import { formAction, formValues } from "~/utils/errors.server";
+import { formAction, readForm } from "~/utils/errors.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Tablewatch" }, { name: "referrer", content: "no-referrer" }];
 
@@ -12,10 +12,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const values = formValues(await request.formData());
+  const values = await readForm(request);
   if (values.password !== values.confirm) {
     const fieldErrors: Record<string, string> = { confirm: "The two passwords differ" };
-    return { errors: { message: "Please correct the highlighted fields.", fieldErrors } };
+    return data({ errors: { message: "Please correct the highlighted fields.", fieldErrors } }, { status: 400 });
   }
   const result = await formAction(() => context.trpc.auth.resetPassword({ token: values.token ?? "", password: values.password ?? "" }));
   if (!result.ok) return result.response;

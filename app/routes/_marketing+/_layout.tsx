@@ -13,7 +13,7 @@ export default function MarketingLayout() {
       <header className="site-header">
         <Logo />
         <nav aria-label="Site">
-          <a className="button ghost" href="/api/docs">
+          <a className="button ghost hide-narrow" href="/api/docs">
             API docs
           </a>
           {loggedIn ? (

@@ -48,6 +48,24 @@ function DemoChart() {
   );
 }
 
+/** Line icons in the brand colour (emoji render differently per platform, or not at all without an emoji font). */
+const iconPaths = {
+  table: "M5 4h14a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z M3 10h18 M3 15h18 M10 4v16",
+  chart: "M3 3v18h18 M7 15l4-4 3 3 5-6",
+  bell: "M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9 M13.73 21a2 2 0 0 1-3.46 0",
+  users: "M17 21v-2a4 4 0 0 0-4-4H5a4 4 0 0 0-4 4v2 M9 3a4 4 0 1 1 0 8a4 4 0 0 1 0-8z M23 21v-2a4 4 0 0 0-3-3.87 M16 3.13a4 4 0 0 1 0 7.75",
+};
+
+function FeatureIcon({ name }: { name: keyof typeof iconPaths }) {
+  return (
+    <div className="icon" aria-hidden="true">
+      <svg viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+        <path d={iconPaths[name]} />
+      </svg>
+    </div>
+  );
+}
+
 export default function LandingPage() {
   const { origin } = useLoaderData<typeof loader>();
   return (
@@ -131,22 +149,22 @@ export default function LandingPage() {
         <p className="sub">Everything a small ops team needs, and nothing it has to babysit.</p>
         <div className="features">
           <div className="feature">
-            <div className="icon">▦</div>
+            <FeatureIcon name="table" />
             <h3>Any format</h3>
             <p>Aligned columns, CSV, JSON, key=value: detected automatically, or named explicitly.</p>
           </div>
           <div className="feature">
-            <div className="icon">📈</div>
+            <FeatureIcon name="chart" />
             <h3>Live dashboards</h3>
             <p>Tiles update as data arrives. One tile per host appears by itself for tagged pushes.</p>
           </div>
           <div className="feature">
-            <div className="icon">🔔</div>
+            <FeatureIcon name="bell" />
             <h3>Alarms in JavaScript</h3>
             <p>Sandboxed checks run on every push; no-data alarms catch the cron job that died.</p>
           </div>
           <div className="feature">
-            <div className="icon">👥</div>
+            <FeatureIcon name="users" />
             <h3>Teams and sharing</h3>
             <p>Invite your team with roles, and share a dashboard read-only on the office TV.</p>
           </div>

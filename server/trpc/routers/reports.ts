@@ -44,6 +44,7 @@ export const reportsRouter = router({
             format: z.string(),
             link: z.string().nullable(),
             bytes: z.number(),
+            numericColumns: z.array(z.boolean()),
           })
           .nullable(),
         previousId: z.string().nullable(),
