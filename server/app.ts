@@ -60,6 +60,8 @@ export function createApp(deps: Deps, loadBuild: BuildLoader) {
           "upgrade-insecure-requests": deps.config.secureCookies ? [] : null,
         },
       },
+      // Full referrer within the site, none to other sites; keeps `Origin` on same-site form posts.
+      referrerPolicy: { policy: "same-origin" },
       strictTransportSecurity: deps.config.secureCookies,
       crossOriginEmbedderPolicy: false,
     }),

@@ -70,7 +70,10 @@ export async function register(
   input: { name: string; email: string; password: string; baseUrl: string },
 ): Promise<NewSession> {
   const { userId } = await createUser(deps.db, input);
-  await requestEmailConfirmation(deps, { userId, baseUrl: input.baseUrl });
+  // The account works without confirmation; a failed send is logged and can be resent later.
+  await requestEmailConfirmation(deps, { userId, baseUrl: input.baseUrl }).catch((error: unknown) =>
+    console.error("confirmation email failed", error),
+  );
   return startSession(deps, userId, false);
 }
 
