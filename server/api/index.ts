@@ -44,6 +44,26 @@ function documentedRoutes(): { method: string; pattern: RegExp }[] {
   });
 }
 
+/**
+ * The adapter takes path parameters verbatim (`/reports/a%3Ab` would be report `a%3Ab`), while
+ * the ingest route gets them decoded from Express, and hrefs encode names. So each path segment
+ * is decoded here; characters that would change the path's meaning stay encoded.
+ */
+export function decodePathSegments(url: string): string {
+  const q = url.indexOf("?");
+  const [path, search] = q === -1 ? [url, ""] : [url.slice(0, q), url.slice(q)];
+  const decoded = path.split("/").map((segment) => {
+    let d: string;
+    try {
+      d = decodeURIComponent(segment);
+    } catch {
+      return segment;
+    }
+    return d === "." || d === ".." ? segment : d.replace(/[%/\\?#]/g, (c) => encodeURIComponent(c));
+  });
+  return decoded.join("/") + search;
+}
+
 /** The public API: OpenAPI document, docs page, and the adapter over the same tRPC procedures. */
 export function publicApi(deps: Deps): Router {
   const api = Router();
@@ -83,6 +103,7 @@ export function publicApi(deps: Deps): Router {
     sendError(res, 404, `No endpoint ${req.method} ${API_BASE}${path}. See /api/docs.`);
   });
   api.use(`${API_BASE}`, envelopeErrors, (req, res, next) => {
+    req.url = decodePathSegments(req.url);
     adapter(req, res).catch(next);
   });
 

@@ -11,7 +11,8 @@ export const CREATED_SKEW_MS = 60_000;
 export function checkReportName(name: string): string {
   if (name.length === 0) throw badRequest("Report name is empty");
   if (name.length > 200) throw badRequest("Report name is too long: at most 200 characters");
-  if (!REPORT_NAME.test(name)) {
+  // "." and ".." are path segments that URLs resolve away: such a report could not be addressed.
+  if (!REPORT_NAME.test(name) || name === "." || name === "..") {
     throw badRequest(`Invalid report name ${name}: use letters, digits and _ - . : only`);
   }
   return name;
@@ -27,11 +28,39 @@ export function parseTags(value: string | undefined): string[] {
   return tags;
 }
 
+/** ISO 8601: a year, month or date, or a date and time (`T` or a space) with an optional zone. */
+const ISO_DATETIME =
+  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?)?)?)?$/i;
+
+/**
+ * An ISO 8601 datetime; a time without a zone is UTC (never the server's local time). Parts out
+ * of range (February 30th, 25:00) make it invalid instead of rolling over.
+ */
+function parseIsoDatetime(v: string): Date | null {
+  const m = ISO_DATETIME.exec(v);
+  if (!m) return null;
+  const part = (i: number, fallback: number) => (m[i] === undefined ? fallback : Number(m[i]));
+  const [year, month, day, h, min, sec, zh, zm] = [part(1, 0), part(2, 1), part(3, 1), part(4, 0), part(5, 0), part(6, 0), part(10, 0), part(11, 0)];
+  if (h > 23 || min > 59 || sec > 59 || zh > 23 || zm > 59) return null;
+  const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
+  const local = new Date(Date.UTC(year, month - 1, day, h, min, sec, ms));
+  if (local.getUTCMonth() !== month - 1 || local.getUTCDate() !== day) return null;
+  const offsetMinutes = (zh * 60 + zm) * (m[9] === "-" ? -1 : 1);
+  return new Date(local.getTime() - offsetMinutes * 60_000);
+}
+
+/** RFC 2822 / HTTP dates with an explicit zone, as `date -R` prints them. */
+const RFC_2822 = /^(?:[a-z]{3},?\s+)?\d{1,2}\s+[a-z]{3}\s+\d{4}\s+\d{2}:\d{2}(?::\d{2})?\s+(?:GMT|UTC?|Z|[+-]\d{4})$/i;
+
 export function parseDatetime(name: string, value: string): Date {
   const v = value.trim();
-  // ISO 8601 (a date alone means midnight UTC), or Unix seconds.
-  const date = /^\d{9,11}(\.\d+)?$/.test(v) ? new Date(Number(v) * 1000) : new Date(v);
-  if (!v || Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1970 || date.getUTCFullYear() > 9999) {
+  // ISO 8601 (a date alone means midnight UTC), Unix seconds, or an RFC 2822 date with its zone.
+  const date = /^\d{9,11}(\.\d+)?$/.test(v)
+    ? new Date(Number(v) * 1000)
+    : RFC_2822.test(v)
+      ? new Date(v)
+      : parseIsoDatetime(v);
+  if (!v || !date || Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1970 || date.getUTCFullYear() > 9999) {
     throw badRequest(`Invalid ${name} ${value.slice(0, 100)}: use an ISO 8601 datetime such as 2026-01-31T12:00:00Z`);
   }
   return date;

@@ -4,16 +4,11 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * CSRF defence for cookie-authenticated requests, on top of SameSite=Lax: a state-changing
- * request must come from a page of this site (the browser says so in Sec-Fetch-Site, or its
- * Origin, or else its Referer, names the host it was sent to). The key-authenticated public API
- * under /api/v1 carries no cookies and is exempt.
+ * request must come from a page of this site (its Origin, or else its Referer, names the host
+ * it was sent to). The key-authenticated public API under /api/v1 carries no cookies and is exempt.
  */
 export function originCheck(req: Request, res: Response, next: NextFunction) {
   if (SAFE_METHODS.has(req.method) || req.path.startsWith("/api/v1/")) return next();
-  // Browsers mark each request with Sec-Fetch-Site, which no page can set. It is the only sign of
-  // a plain form post (before the page's JavaScript has loaded, or without it): under our
-  // Referrer-Policy: no-referrer such a post carries `Origin: null` and no Referer at all.
-  if (req.headers["sec-fetch-site"] === "same-origin") return next();
   const host = req.headers["x-forwarded-host"] && req.app.get("trust proxy") ? String(req.headers["x-forwarded-host"]) : req.headers.host;
   const source = req.headers.origin ?? req.headers.referer;
   let sourceHost: string | null = null;

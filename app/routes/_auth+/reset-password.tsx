@@ -3,7 +3,9 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { Field, FormAlert } from "~/components/form";
 import { formAction, readForm } from "~/utils/errors.server";
 
-export const meta: MetaFunction = () => [{ title: "Choose a new password · Tablewatch" }, { name: "referrer", content: "no-referrer" }];
+// "same-origin" keeps the token in the address out of requests to other sites, and unlike
+// "no-referrer" it keeps `Origin` on the form's post, which the CSRF check needs (before hydration).
+export const meta: MetaFunction = () => [{ title: "Choose a new password · Tablewatch" }, { name: "referrer", content: "same-origin" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const token = new URL(request.url).searchParams.get("token") ?? "";
