@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData, useSearchParams } from "@remix-run/react";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
 import { CopyBlock } from "~/components/copy-block";
 import { requireAccount } from "~/utils/auth.server";
@@ -66,9 +66,7 @@ export default function DashboardPage() {
           <p>Tablewatch turns whatever a command prints into a table you can chart and alarm on. Start from any machine:</p>
           <ol>
             <li>
-              Get an API key for <strong>{account.name}</strong>:
-              <br />
-              <code className="small">npm run tw -- create-api-key --email {user.email}</code>
+              <Link to="/settings/api-keys">Create an API key</Link> for <strong>{account.name}</strong> in Settings.
             </li>
             <li>Put it in <code>$TABLEWATCH_KEY</code> and pipe any output into curl, e.g. from cron.</li>
             <li>Click a cell of the table that arrives to chart it here.</li>
