@@ -90,7 +90,7 @@ export function DataTable({
             ) : (
               <tr key={index}>
                 {columns.map((column) => (
-                  <td key={column} className={cellClass(row[column])}>
+                  <td key={column} className={numeric[column] ? "num" : cellClass(row[column])}>
                     <Cell value={row[column]} />
                   </td>
                 ))}
