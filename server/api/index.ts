@@ -44,6 +44,9 @@ function documentedRoutes(): { method: string; pattern: RegExp }[] {
   });
 }
 
+/** Separators, and what URL parsing would drop or re-read (controls, space, backslash). */
+const keepEncoded = (c: string) => c <= " " || c === "\x7f" || "%/\\?#".includes(c);
+
 /**
  * The adapter takes path parameters verbatim (`/reports/a%3Ab` would be report `a%3Ab`), while
  * the ingest route gets them decoded from Express, and hrefs encode names. So each path segment
@@ -59,7 +62,8 @@ export function decodePathSegments(url: string): string {
     } catch {
       return segment;
     }
-    return d === "." || d === ".." ? segment : d.replace(/[%/\\?#]/g, (c) => encodeURIComponent(c));
+    if (d === "." || d === "..") return segment;
+    return [...d].map((c) => (keepEncoded(c) ? encodeURIComponent(c) : c)).join("");
   });
   return decoded.join("/") + search;
 }

@@ -9,6 +9,7 @@ import {
   checkReportName,
   chooseFormat,
   emptyReportData,
+  MAX_TAGS,
   parseAutotags,
   parseCreated,
   parseDatetime,
@@ -63,7 +64,11 @@ export async function ingest(
   const header = parseHeader(p.header);
   const created = parseCreated(p.created);
   const autotags = parseAutotags(p.autotags, input.ip);
-  const allTags = [...new Set([...tags, ...autotags])].slice(0, 10);
+  const allTags = [...new Set([...tags, ...autotags])];
+  // An automatic tag counts like any other: refused, never silently dropped.
+  if (allTags.length > MAX_TAGS) {
+    throw badRequest(`Too many tags: ${allTags.length} given with the automatic ones, at most ${MAX_TAGS} allowed`);
+  }
   const { format, explicit } = chooseFormat(p.format, input.contentType);
 
   const parsed = parseInput(input.body, { format, delimiter, header: header ?? null });
