@@ -44,7 +44,7 @@ export const ingestPathDoc: ZodOpenApiPathsObject = {
         "400": error("Invalid parameter, or `Cannot parse input`"),
         "401": error("Missing or invalid API key"),
         "403": error("The key's scope does not allow pushing"),
-        "413": error("The body is larger than 1 MiB"),
+        "413": error("The body is larger than the configured limit (INGEST_MAX_BYTES, 1 MiB by default)"),
         "422": error("Empty report data (errorCode ERROR_EMPTY_REPORT_DATA)"),
       },
     },

@@ -9,8 +9,6 @@ import { apiKeyFromRequest } from "./credentials";
 import { API_BASE } from "./paths";
 import { errorEnvelope } from "./envelope";
 
-export const MAX_BODY_BYTES = 1024 * 1024;
-
 const stringParam = (v: unknown) => (typeof v === "string" ? v : Array.isArray(v) && typeof v[0] === "string" ? v[0] : undefined);
 
 /** The input: the raw body whatever its type, or form field `formKey` when the body is a form. */
@@ -44,7 +42,7 @@ export function ingestRoute(deps: Deps): Router {
   const route = Router();
   route.post(
     `${API_BASE}/reports/:name`,
-    express.raw({ type: () => true, limit: MAX_BODY_BYTES }),
+    express.raw({ type: () => true, limit: deps.config.ingestMaxBytes }),
     async (req: Request, res: Response) => {
       const q = req.query;
       const contentType = req.headers["content-type"];

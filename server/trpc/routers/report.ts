@@ -19,6 +19,7 @@ export const instanceSchema = z
     rows: z.array(z.array(z.unknown())).optional().meta({ example: [["Filesystem", "Use%"], ["/dev/sda1", "64%"]] }),
     header: z.array(z.number().int()).optional().meta({ description: "Indexes of the header rows", example: [0] }),
     input: z.unknown().optional().meta({ description: "The original input: parsed JSON when it was JSON, else the text" }),
+    link: z.string().nullable().meta({ description: "The URL attached with `link`, or null", example: null }),
     href: z.string().meta({ example: "https://tablewatch.example.com/api/v1/reports/diskfree/instances/01936f3e8b7a7c2e9d4f5a6b7c8d9e0f" }),
   })
   .meta({ id: "Instance" });
@@ -33,6 +34,7 @@ export function instanceOutput(baseUrl: string, i: reportService.InstanceView): 
     created: i.created.toISOString(),
     ...(i.rows !== undefined ? { rows: i.rows, header: i.header } : {}),
     ...(i.input !== undefined ? { input: i.input } : {}),
+    link: i.link,
     href: `${baseUrl}/api/v1/reports/${encodeURIComponent(i.reportName)}/instances/${id}`,
   };
 }
