@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import type { SQL } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -41,6 +41,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       connection: { application_name: "tablewatch" },
     });
     const db = drizzlePostgres(client, { schema }) as unknown as Db;
+    preparedExecutors.set(db, async (text, params) => [...(await client.unsafe(text, params as never[], { prepare: true }))] as never);
     return {
       db,
       kind: "postgres",
@@ -56,6 +57,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pglite = await PGlite.create(options.dataDir);
   }
   const db = drizzlePglite(pglite, { schema }) as unknown as Db;
+  preparedExecutors.set(db, async (text, params) => (await pglite.query(text, params)).rows as never);
   return {
     db,
     kind: "pglite",
@@ -69,4 +71,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown;
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+type PreparedExecutor = (text: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+const preparedExecutors = new WeakMap<Db, PreparedExecutor>();
+const dialect = new PgDialect();
+
+/**
+ * Rows of a raw SQL query run as a prepared (server-side cached) statement: for the hot paths,
+ * where re-planning on every call costs more than the work (drizzle prepares only named queries).
+ * Inside a transaction, or on an unknown handle, it runs as an ordinary query.
+ */
+export async function queryRowsPrepared<T>(db: Db, query: SQL): Promise<T[]> {
+  const executor = preparedExecutors.get(db);
+  if (!executor) return queryRows<T>(db, query);
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return (await executor(text, params)) as T[];
 }

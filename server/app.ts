@@ -66,7 +66,8 @@ export function createApp(deps: Deps, loadBuild: BuildLoader) {
       crossOriginEmbedderPolicy: false,
     }),
   );
-  app.use(compression());
+  // Small API answers are not worth the CPU; pages and large JSON are.
+  app.use(compression({ threshold: "8kb" }));
   app.use(accessLogMiddleware(deps.accessLog, deps.config));
 
   app.use(

@@ -24,6 +24,7 @@ const envSchema = z.object({
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default("Tablewatch <no-reply@tablewatch.localhost>")),
   TRUST_PROXY: z.preprocess(emptyToUndefined, z.enum(["true", "false", "1", "0"]).default("false")),
   INGEST_MAX_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024)),
+  WEB_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(64).default(1)),
   LOG_REQUESTS: z.preprocess(emptyToUndefined, z.enum(["true", "false", "1", "0"]).default("true")),
 });
 
@@ -38,6 +39,8 @@ export type Config = {
   mailFrom: string;
   trustProxy: boolean;
   logRequests: boolean;
+  /** Web processes to run (PostgreSQL only). */
+  webConcurrency: number;
   /** Largest body accepted by POST /api/v1/reports/{name} (413 beyond). */
   ingestMaxBytes: number;
   /** Cookies get `Secure` when the app is served over https. */
@@ -67,6 +70,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: e.MAIL_FROM,
     trustProxy: yes(e.TRUST_PROXY),
     logRequests: yes(e.LOG_REQUESTS),
+    webConcurrency: e.WEB_CONCURRENCY,
     ingestMaxBytes: e.INGEST_MAX_BYTES,
     secureCookies: e.APP_URL?.startsWith("https:") ?? false,
     devTools: e.NODE_ENV !== "production",

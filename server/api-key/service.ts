@@ -1,5 +1,5 @@
-import { and, desc, eq, gte, isNull, lt, or } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { and, desc, eq, gte, isNull, lt, or, sql } from "drizzle-orm";
+import { type Db, queryRowsPrepared } from "../../db/client";
 import { type ApiKeyScope, apiKeys, apiKeyUsage } from "../../db/schema";
 import { notFound } from "../errors";
 import { randomToken, sha256, uuidv7 } from "../tokens";
@@ -44,22 +44,20 @@ export async function createApiKey(
 /** Finds the live key for a presented secret and records its use (at most once a minute). */
 export async function resolveApiKey(db: Db, key: string): Promise<ResolvedApiKey | null> {
   if (!key.startsWith(API_KEY_PREFIX) || key.length > 200) return null;
-  const [row] = await db
-    .select({ id: apiKeys.id, accountId: apiKeys.accountId, scope: apiKeys.scope })
-    .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, sha256(key)), isNull(apiKeys.revokedAt)));
+  const [row] = await queryRowsPrepared<{ id: string; account_id: string; scope: ApiKeyScope; last_used_at: string | Date | null }>(
+    db,
+    sql`select id, account_id, scope, last_used_at from api_keys where key_hash = ${sha256(key)} and revoked_at is null`,
+  );
   if (!row) return null;
   const now = new Date();
-  await db
-    .update(apiKeys)
-    .set({ lastUsedAt: now })
-    .where(
-      and(
-        eq(apiKeys.id, row.id),
-        or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now.getTime() - 60_000))),
-      ),
-    );
-  return row;
+  const minuteAgo = new Date(now.getTime() - 60_000);
+  if (!row.last_used_at || new Date(row.last_used_at) < minuteAgo) {
+    await db
+      .update(apiKeys)
+      .set({ lastUsedAt: now })
+      .where(and(eq(apiKeys.id, row.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, minuteAgo))));
+  }
+  return { id: row.id, accountId: row.account_id, scope: row.scope };
 }
 
 /** The account's live keys with their request counts (today and the last 30 days, UTC). */

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, like, lte, sql, type SQL } from "drizzle-orm";
-import { type Db, queryRows } from "../../db/client";
+import { type Db, queryRows, queryRowsPrepared } from "../../db/client";
 import { reportInstances, reports } from "../../db/schema";
 import { badRequest, notFound } from "../errors";
 import { parseInput } from "../parsing";
@@ -82,7 +82,7 @@ export async function ingest(
   // One statement: create the report on first use (no lock on an existing report row, so pushes
   // to one report do not queue behind each other) and insert the instance.
   const store = () =>
-    queryRows<{ id: string }>(
+    queryRowsPrepared<{ id: string }>(
       db,
       sql`
       with created_report as (

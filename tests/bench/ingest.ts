@@ -89,7 +89,7 @@ async function main() {
 
     const port = await freePort();
     child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: "production", LOG_REQUESTS: "false" },
+      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: "production", LOG_REQUESTS: "false", WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? "2" },
       stdio: ["ignore", "ignore", "inherit"],
     });
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
