@@ -26,6 +26,7 @@ export type Instance = {
   header?: number[];
   input?: unknown;
   href: string;
+  link: string | null;
 };
 
 export type ApiReply<T = unknown> = { status: number; body: Envelope<T>; res: Response };

@@ -46,15 +46,16 @@ describe("the answer to a push", () => {
     assert.deepEqual(table(instance), { rows: [["c1", "c2"], [1, 2]], header: [0] });
   });
 
-  it("is the instance: exactly id, tags, created, rows, header and href", async () => {
+  it("is the instance: exactly id, tags, created, rows, header, href and link", async () => {
     const before = Date.now();
     const reply = await push(app, key, "answer-shape", "10 20\n", { query: { tags: "host:web1" } });
     const instance = okResult(reply);
     assert.deepEqual(Object.keys(reply.body).sort(), ["result", "success"]);
-    assert.deepEqual(Object.keys(instance).sort(), ["created", "header", "href", "id", "rows", "tags"]);
+    assert.deepEqual(Object.keys(instance).sort(), ["created", "header", "href", "id", "link", "rows", "tags"]);
     assert.match(instance.id, /^[0-9a-f]{32}$/, "a 32-hex id");
     assert.equal(instance.id[12], "7", "a time-ordered UUIDv7");
     assert.deepEqual(instance.tags, ["host:web1"]);
+    assert.equal(instance.link, null, "no link was attached");
     assert.match(instance.created, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, "ISO 8601 in UTC");
     const created = Date.parse(instance.created);
     assert.ok(created >= before - 1000 && created <= Date.now() + 1000, "created defaults to now");
@@ -382,11 +383,12 @@ describe("autotags and link", () => {
     assertError(await push(app, key, "autotags", "1", { query: { autotags: "ip,hostname" } }), 400, /autotags/);
   });
 
-  it("a link is stored with the instance (the web viewer shows it)", async () => {
+  it("a link is stored with the instance, answered by the API and shown by the web viewer", async () => {
     const owner = await app.createUser({ name: "Link Owner" });
     const linkKey = await newKey(app, owner.accountId, "full");
     const link = "https://ci.example.com/build/42?x=1&y=2";
     const instance = await pushOk(app, linkKey, "linked", "1", { query: { link } });
+    assert.equal(instance.link, link);
     const caller = await app.caller({ sessionId: (await app.sessionCookie(owner.userId)).sessionId });
     const viewed = await caller.reports.view({ name: "linked" });
     assert.equal(viewed.instance?.id.replace(/-/g, ""), instance.id);

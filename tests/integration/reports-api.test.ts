@@ -169,7 +169,7 @@ describe("GET /reports/{name}/instances", () => {
     assert.deepEqual(ids(list), ids(pushed));
     assert.equal(reply.body.details?.next, null);
     for (const [i, instance] of list.entries()) {
-      assert.deepEqual(Object.keys(instance).sort(), ["created", "header", "href", "id", "rows", "tags"]);
+      assert.deepEqual(Object.keys(instance).sort(), ["created", "header", "href", "id", "link", "rows", "tags"]);
       assert.equal(instance.created, at(i));
       assert.deepEqual(instance.rows, pushed[i]!.rows);
       assert.equal(instance.href, `${app.url}/api/v1/reports/${REPORT}/instances/${instance.id}`);
@@ -178,7 +178,7 @@ describe("GET /reports/{name}/instances", () => {
 
   it("expand=0 leaves out rows and header", async () => {
     const list = okResult(await get<Instance[]>(`/reports/${REPORT}/instances?expand=0`));
-    for (const instance of list) assert.deepEqual(Object.keys(instance).sort(), ["created", "href", "id", "tags"]);
+    for (const instance of list) assert.deepEqual(Object.keys(instance).sort(), ["created", "href", "id", "link", "tags"]);
   });
 
   it("expandInput=1 adds the original input: parsed JSON for JSON input, the text otherwise", async () => {
@@ -187,7 +187,7 @@ describe("GET /reports/{name}/instances", () => {
     assert.equal(list[1]!.input, "used 61\n");
     assert.ok(list[0]!.rows, "rows stay by default");
     const inputOnly = okResult(await get<Instance[]>(`/reports/${REPORT}/instances?expand=0&expandInput=1`));
-    assert.deepEqual(Object.keys(inputOnly[0]!).sort(), ["created", "href", "id", "input", "tags"]);
+    assert.deepEqual(Object.keys(inputOnly[0]!).sort(), ["created", "href", "id", "input", "link", "tags"]);
   });
 
   it("booleans accept 0/1, true/false, yes/no and t/f, in any case", async () => {
