@@ -2,8 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
-import type { SQL } from "drizzle-orm";
-import { PgDialect, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { type SQL, sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -75,16 +75,16 @@ export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
 
 type PreparedExecutor = (text: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
 const preparedExecutors = new WeakMap<Db, PreparedExecutor>();
-const dialect = new PgDialect();
 
 /**
- * Rows of a raw SQL query run as a prepared (server-side cached) statement: for the hot paths,
- * where re-planning on every call costs more than the work (drizzle prepares only named queries).
- * Inside a transaction, or on an unknown handle, it runs as an ordinary query.
+ * Rows of a constant SQL text with `$1…$n` parameters, run as a prepared (server-side cached)
+ * statement, for the hot paths: re-planning on every call, and drizzle's query building, cost
+ * more there than the work (drizzle prepares only named queries). On a handle without a
+ * registered driver (a transaction) the text runs as an ordinary parameterised query.
  */
-export async function queryRowsPrepared<T>(db: Db, query: SQL): Promise<T[]> {
+export async function preparedRows<T>(db: Db, text: string, params: unknown[]): Promise<T[]> {
   const executor = preparedExecutors.get(db);
-  if (!executor) return queryRows<T>(db, query);
-  const { sql: text, params } = dialect.sqlToQuery(query);
-  return (await executor(text, params)) as T[];
+  if (executor) return (await executor(text, params)) as T[];
+  const chunks = text.split(/\$(\d+)/).map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql`${params[Number(part) - 1]}`));
+  return queryRows<T>(db, sql.join(chunks, sql.raw("")));
 }

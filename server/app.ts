@@ -7,6 +7,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import helmet from "helmet";
 import { accessLogMiddleware } from "./access-log/middleware";
 import { publicApi } from "./api";
+import { ingestRoute } from "./api/ingest";
 import { sendError } from "./api/envelope";
 import { sessionMiddleware } from "./auth/middleware";
 import { blankSessionCookieHeader, sessionCookieHeader } from "./auth/lucia";
@@ -42,6 +43,11 @@ export function createApp(deps: Deps, loadBuild: BuildLoader) {
   app.disable("x-powered-by");
   app.set("trust proxy", deps.config.trustProxy);
 
+  // The ingest endpoint is the hottest path and answers only JSON: it is logged, then served
+  // before the page middlewares (CSP nonce, helmet, compression), with nosniff set by itself.
+  app.use(accessLogMiddleware(deps.accessLog, deps.config));
+  app.use(ingestRoute(deps));
+
   app.use((req, res, next) => {
     res.locals.cspNonce = randomBytes(16).toString("base64");
     next();
@@ -68,7 +74,6 @@ export function createApp(deps: Deps, loadBuild: BuildLoader) {
   );
   // Small API answers are not worth the CPU; pages and large JSON are.
   app.use(compression({ threshold: "8kb" }));
-  app.use(accessLogMiddleware(deps.accessLog, deps.config));
 
   app.use(
     "/assets",

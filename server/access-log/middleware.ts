@@ -1,13 +1,16 @@
 import type { NextFunction, Request, Response } from "express";
-import type { Db } from "../../db/client";
-import { accessLog } from "../../db/schema";
+import { type Db, preparedRows } from "../../db/client";
 import type { Config } from "../config";
 import { clientIp } from "../http/request-meta";
 
 const MAX_URL = 2000;
 const MAX_AGENT = 500;
 
-type Entry = typeof accessLog.$inferInsert;
+type Entry = { time: Date; method: string; url: string; status: number; durationMs: number; ip: string; userAgent: string };
+
+/** One prepared statement for a whole batch: seven arrays, unnested into rows. */
+const INSERT_BATCH = `insert into access_log (time, method, url, status, duration_ms, ip, user_agent)
+  select * from unnest($1::timestamptz[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[])`;
 
 export type AccessLogWriter = { add(entry: Entry): void; flush(): Promise<void>; stop(): Promise<void> };
 
@@ -23,10 +26,15 @@ export function createAccessLogWriter(db: Db, opts: { flushMs?: number } = {}): 
     if (!pending.length) return;
     const batch = pending;
     pending = [];
-    writing = db
-      .insert(accessLog)
-      .values(batch)
-      .then(
+    writing = preparedRows(db, INSERT_BATCH, [
+      batch.map((e) => e.time.toISOString()),
+      batch.map((e) => e.method),
+      batch.map((e) => e.url),
+      batch.map((e) => e.status),
+      batch.map((e) => e.durationMs),
+      batch.map((e) => e.ip),
+      batch.map((e) => e.userAgent),
+    ]).then(
         () => undefined,
         (error: unknown) => console.error("access log write failed", error),
       );

@@ -1,5 +1,5 @@
-import { and, desc, eq, gte, isNull, lt, or, sql } from "drizzle-orm";
-import { type Db, queryRowsPrepared } from "../../db/client";
+import { and, desc, eq, gte, isNull, lt, or } from "drizzle-orm";
+import { type Db, preparedRows } from "../../db/client";
 import { type ApiKeyScope, apiKeys, apiKeyUsage } from "../../db/schema";
 import { notFound } from "../errors";
 import { randomToken, sha256, uuidv7 } from "../tokens";
@@ -41,23 +41,43 @@ export async function createApiKey(
   return { key, apiKey: summary(apiKey!) };
 }
 
+/**
+ * Keys resolved in the last few seconds, by hash: the public API's hottest lookup. Revoking
+ * through this process drops the entry at once; other web processes forget it within the TTL.
+ */
+const KEY_CACHE_TTL_MS = 5_000;
+const KEY_CACHE_MAX = 10_000;
+const keyCache = new Map<string, { key: ResolvedApiKey; until: number; lastUsedAt: number }>();
+
 /** Finds the live key for a presented secret and records its use (at most once a minute). */
 export async function resolveApiKey(db: Db, key: string): Promise<ResolvedApiKey | null> {
   if (!key.startsWith(API_KEY_PREFIX) || key.length > 200) return null;
-  const [row] = await queryRowsPrepared<{ id: string; account_id: string; scope: ApiKeyScope; last_used_at: string | Date | null }>(
+  const hash = sha256(key);
+  const now = Date.now();
+  const cached = keyCache.get(hash);
+  if (cached && cached.until > now && cached.lastUsedAt > now - 60_000) return cached.key;
+  const [row] = await preparedRows<{ id: string; account_id: string; scope: ApiKeyScope; last_used_at: string | Date | null }>(
     db,
-    sql`select id, account_id, scope, last_used_at from api_keys where key_hash = ${sha256(key)} and revoked_at is null`,
+    "select id, account_id, scope, last_used_at from api_keys where key_hash = $1 and revoked_at is null",
+    [hash],
   );
-  if (!row) return null;
-  const now = new Date();
-  const minuteAgo = new Date(now.getTime() - 60_000);
-  if (!row.last_used_at || new Date(row.last_used_at) < minuteAgo) {
+  if (!row) {
+    keyCache.delete(hash);
+    return null;
+  }
+  const minuteAgo = new Date(now - 60_000);
+  let lastUsedAt = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;
+  if (lastUsedAt < minuteAgo.getTime()) {
     await db
       .update(apiKeys)
-      .set({ lastUsedAt: now })
+      .set({ lastUsedAt: new Date(now) })
       .where(and(eq(apiKeys.id, row.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, minuteAgo))));
+    lastUsedAt = now;
   }
-  return { id: row.id, accountId: row.account_id, scope: row.scope };
+  const resolved = { id: row.id, accountId: row.account_id, scope: row.scope };
+  if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value!);
+  keyCache.set(hash, { key: resolved, until: now + KEY_CACHE_TTL_MS, lastUsedAt });
+  return resolved;
 }
 
 /** The account's live keys with their request counts (today and the last 30 days, UTC). */
@@ -88,8 +108,9 @@ export async function revokeApiKey(db: Db, input: { accountId: string; id: strin
     .update(apiKeys)
     .set({ revokedAt: new Date() })
     .where(and(eq(apiKeys.accountId, input.accountId), eq(apiKeys.id, input.id), isNull(apiKeys.revokedAt)))
-    .returning({ id: apiKeys.id });
+    .returning({ id: apiKeys.id, keyHash: apiKeys.keyHash });
   if (!row) throw notFound("API key not found");
+  keyCache.delete(row.keyHash);
 }
 
 /** Whether a key of `scope` may make a call that needs `needed` (deleting needs `full`). */

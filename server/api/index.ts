@@ -9,7 +9,6 @@ import { apiKeyFromRequest } from "./credentials";
 import { envelopeErrors, sendError } from "./envelope";
 import { requestMeta } from "../http/request-meta";
 import { API_BASE } from "./paths";
-import { ingestRoute } from "./ingest";
 import { ingestPathDoc } from "./ingest-doc";
 
 export { API_BASE };
@@ -88,7 +87,6 @@ export function publicApi(deps: Deps): Router {
     maxBodySize: 1024 * 1024,
   });
 
-  api.use(ingestRoute(deps));
   api.get(`${API_BASE}/openapi.json`, (req: Request, res: Response) => {
     res.json(openApiDocument(requestMeta(deps.config, req).baseUrl));
   });

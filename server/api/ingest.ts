@@ -44,6 +44,8 @@ export function ingestRoute(deps: Deps): Router {
     `${API_BASE}/reports/:name`,
     express.raw({ type: () => true, limit: deps.config.ingestMaxBytes }),
     async (req: Request, res: Response) => {
+      res.setHeader("X-Content-Type-Options", "nosniff");
+      res.setHeader("Cache-Control", "no-store");
       const q = req.query;
       const contentType = req.headers["content-type"];
       const caller = createCaller(

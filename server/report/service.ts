@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, like, lte, sql, type SQL } from "drizzle-orm";
-import { type Db, queryRows, queryRowsPrepared } from "../../db/client";
+import { type Db, preparedRows, queryRows } from "../../db/client";
 import { reportInstances, reports } from "../../db/schema";
 import { badRequest, notFound } from "../errors";
 import { parseInput } from "../parsing";
@@ -47,6 +47,26 @@ export type InstanceView = {
 };
 
 /**
+ * Creates the report on first use (no lock on an existing report row, so pushes to one report
+ * do not queue behind each other) and inserts the instance, in one statement.
+ */
+const INSERT_INSTANCE = `
+  with created_report as (
+    insert into reports (id, account_id, name) values ($1, $2, $3)
+    on conflict (account_id, name) do nothing
+    returning id
+  ), report as (
+    select id from created_report
+    union all
+    select id from reports where account_id = $2 and name = $3
+    limit 1
+  )
+  insert into report_instances (account_id, id, report_id, created, tags, rows, header, input, format, link, bytes)
+  select $2, $4, report.id, $5, $6::text[], $7::jsonb, $8::jsonb, $9, $10, $11, $12
+  from report
+  returning id`;
+
+/**
  * Stores one push as an instance of report `name`, creating the report on first use. Checks run
  * in the order of the API contract; the report creation and the instance insert are one
  * statement, so a successful return means both are committed.
@@ -79,28 +99,8 @@ export async function ingest(
   const rowsJson = JSON.stringify(rows);
   const headerJson = JSON.stringify(parsed.table.header);
   const bytes = Buffer.byteLength(input.body) + Buffer.byteLength(rowsJson);
-  // One statement: create the report on first use (no lock on an existing report row, so pushes
-  // to one report do not queue behind each other) and insert the instance.
-  const store = () =>
-    queryRowsPrepared<{ id: string }>(
-      db,
-      sql`
-      with created_report as (
-        insert into reports (id, account_id, name) values (${uuidv7()}, ${input.accountId}, ${name})
-        on conflict (account_id, name) do nothing
-        returning id
-      ), report as (
-        select id from created_report
-        union all
-        select id from reports where account_id = ${input.accountId} and name = ${name}
-        limit 1
-      )
-      insert into report_instances (account_id, id, report_id, created, tags, rows, header, input, format, link, bytes)
-      select ${input.accountId}, ${id}, report.id, ${created.toISOString()}, ${pgTextArray(allTags)}::text[],
-             ${rowsJson}::jsonb, ${headerJson}::jsonb, ${input.body}, ${parsed.format}, ${link}, ${bytes}
-      from report
-      returning id`,
-    );
+  const params = [uuidv7(), input.accountId, name, id, created.toISOString(), pgTextArray(allTags), rowsJson, headerJson, input.body, parsed.format, link, bytes];
+  const store = () => preparedRows<{ id: string }>(db, INSERT_INSTANCE, params);
   // A report created by a concurrent first push is not yet visible to this statement's snapshot:
   // then nothing was inserted, and a second run (new snapshot) finds the report.
   if ((await store()).length === 0 && (await store()).length === 0) {
