@@ -8,9 +8,10 @@ const MAX_AGENT = 500;
 
 type Entry = { time: Date; method: string; url: string; status: number; durationMs: number; ip: string; userAgent: string };
 
-/** One prepared statement for a whole batch: seven arrays, unnested into rows. */
+/** One prepared statement for a whole batch: the entries as one JSON array, read back as rows. */
 const INSERT_BATCH = `insert into access_log (time, method, url, status, duration_ms, ip, user_agent)
-  select * from unnest($1::timestamptz[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[])`;
+  select time, method, url, status, "durationMs", ip, "userAgent"
+  from json_to_recordset($1::json) as e(time timestamptz, method text, url text, status int, "durationMs" int, ip text, "userAgent" text)`;
 
 export type AccessLogWriter = { add(entry: Entry): void; flush(): Promise<void>; stop(): Promise<void> };
 
@@ -26,15 +27,7 @@ export function createAccessLogWriter(db: Db, opts: { flushMs?: number } = {}): 
     if (!pending.length) return;
     const batch = pending;
     pending = [];
-    writing = preparedRows(db, INSERT_BATCH, [
-      batch.map((e) => e.time.toISOString()),
-      batch.map((e) => e.method),
-      batch.map((e) => e.url),
-      batch.map((e) => e.status),
-      batch.map((e) => e.durationMs),
-      batch.map((e) => e.ip),
-      batch.map((e) => e.userAgent),
-    ]).then(
+    writing = preparedRows(db, INSERT_BATCH, [JSON.stringify(batch)]).then(
         () => undefined,
         (error: unknown) => console.error("access log write failed", error),
       );
