@@ -4,6 +4,7 @@ import { reportInstances, reports } from "../../db/schema";
 import { badRequest, notFound } from "../errors";
 import { cellNumber } from "../parsing";
 import { parseId } from "./ids";
+import { hasAllTags } from "./service";
 
 /** What the web app shows about the account's reports: counts and bytes are aggregated from the instances. */
 export type ReportSummary = { name: string; lastInstanceAt: Date | null; instanceCount: number; bytes: number; createdAt: Date };
@@ -54,7 +55,7 @@ function dayRange(day: string): [Date, Date] {
 
 function viewerConditions(accountId: string, reportId: string, f: ViewerFilter): SQL[] {
   const where: SQL[] = [eq(reportInstances.accountId, accountId), eq(reportInstances.reportId, reportId)];
-  if (f.tags.length) where.push(sql`${reportInstances.tags} @> ${`{${f.tags.map((t) => `"${t.replace(/["\\]/g, "\\$&")}"`).join(",")}}`}::text[]`);
+  if (f.tags.length) where.push(hasAllTags(f.tags));
   if (f.day) {
     const [start, end] = dayRange(f.day);
     where.push(gte(reportInstances.created, start), lt(reportInstances.created, end));

@@ -18,10 +18,15 @@ export function checkReportName(name: string): string {
   return name;
 }
 
-/** `host:web1,pid:123` → tags; blanks dropped, duplicates removed, order kept. */
-export function parseTags(value: string | undefined): string[] {
+/** `a, b,,a` → ["a", "b"]: items trimmed, blanks dropped, duplicates removed, order kept. */
+export function commaList(value: string | undefined): string[] {
   if (value === undefined) return [];
-  const tags = [...new Set(value.split(",").map((t) => t.trim()).filter(Boolean))];
+  return [...new Set(value.split(",").map((t) => t.trim()).filter(Boolean))];
+}
+
+/** `host:web1,pid:123` → tags (see commaList), at most 10 of at most 200 characters. */
+export function parseTags(value: string | undefined): string[] {
+  const tags = commaList(value);
   if (tags.length > MAX_TAGS) throw badRequest(`Too many tags: ${tags.length} given, at most ${MAX_TAGS} allowed`);
   const long = tags.find((t) => t.length > MAX_TAG_LENGTH);
   if (long) throw badRequest(`Tag too long: ${long.slice(0, 40)}… has ${long.length} characters, at most ${MAX_TAG_LENGTH} allowed`);
@@ -105,8 +110,7 @@ export function parseLink(value: string | undefined): string | null {
 }
 
 export function parseAutotags(value: string | undefined, ip: string): string[] {
-  if (value === undefined) return [];
-  const names = [...new Set(value.split(",").map((t) => t.trim()).filter(Boolean))];
+  const names = commaList(value);
   const unknown = names.find((n) => n !== "ip");
   if (unknown) throw badRequest(`Invalid autotags ${unknown.slice(0, 50)}: the only automatic tag is ip`);
   return names.includes("ip") ? [`ip:${ip}`] : [];

@@ -8,6 +8,7 @@ import { parseId, publicId } from "./ids";
 import {
   checkReportName,
   chooseFormat,
+  commaList,
   emptyReportData,
   MAX_TAGS,
   parseAutotags,
@@ -139,6 +140,11 @@ function pgTextArray(values: string[]): string {
   return `{${values.map((v) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
 }
 
+/** Instances having all of `tags` (served by the GIN index on tags). */
+export function hasAllTags(tags: string[]): SQL {
+  return sql`${reportInstances.tags} @> ${pgTextArray(tags)}::text[]`;
+}
+
 export function parseLimit(value: number | string | undefined): number {
   if (value === undefined || value === "") return DEFAULT_LIMIT;
   const n = Number(value);
@@ -185,8 +191,8 @@ function filterConditions(reportId: string, accountId: string, f: InstanceFilter
   const where: SQL[] = [eq(reportInstances.accountId, accountId), eq(reportInstances.reportId, reportId)];
   if (f.from) where.push(gte(reportInstances.created, parseDatetime("from", f.from)));
   if (f.to) where.push(lte(reportInstances.created, parseDatetime("to", f.to)));
-  const tags = f.tags === undefined ? [] : [...new Set(f.tags.split(",").map((t) => t.trim()).filter(Boolean))];
-  if (tags.length) where.push(sql`${reportInstances.tags} @> ${pgTextArray(tags)}::text[]`);
+  const tags = commaList(f.tags);
+  if (tags.length) where.push(hasAllTags(tags));
   return where;
 }
 
