@@ -8,3 +8,4 @@ export * from "./access-log";
 export * from "./rate-limits";
 export * from "./caught-mail";
 export * from "./reports";
+export * from "./dashboards";

@@ -11,6 +11,9 @@ export const users = pgTable(
     passwordHash: text("password_hash").notNull(),
     emailConfirmedAt: timestamp("email_confirmed_at", { withTimezone: true, mode: "date" }),
     isAdmin: boolean("is_admin").notNull().default(false),
+    /** Preferences: charts' time axis in this IANA time zone, 12- or 24-hour clock. */
+    timeZone: text("time_zone").notNull().default("UTC"),
+    hour12: boolean("hour12").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("users_email_lower_idx").on(sql`lower(${t.email})`)],
