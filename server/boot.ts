@@ -13,6 +13,7 @@ import type { Config } from "./config";
 import type { Deps } from "./deps";
 import { createMailer } from "./mail/mailer";
 import { createUsageCounter } from "./api-key/usage";
+import { automaticTiles, sweepStaleTiles } from "./dashboard/automatic";
 import { createAccessLogWriter } from "./access-log/middleware";
 
 /** Opens the configured database (taking the data folder's lock for PGlite) and migrates it. */
@@ -41,6 +42,7 @@ export function buildDeps(database: Database, config: Config): Deps {
     mailer: createMailer({ db: database.db, smtpUrl: config.smtpUrl, from: config.mailFrom }),
     usage: createUsageCounter(database.db),
     accessLog: createAccessLogWriter(database.db),
+    automatic: automaticTiles(database.db, { onError: (error) => console.error("automatic tiles failed", error) }),
   };
 }
 
@@ -79,6 +81,11 @@ export async function startApp(config: Config, opts: { quiet?: boolean } = {}): 
       `Tablewatch is running at ${config.appUrl} (port ${port}, ${database.kind === "pglite" ? `embedded database in ${config.dataDir}` : "PostgreSQL"}, mail ${config.smtpUrl ? "via SMTP" : "caught at /dev/mail"})`,
     );
   }
+  // Stale automatic copies (and tiles, where a dashboard asks) are swept every minute.
+  const sweep = setInterval(() => {
+    sweepStaleTiles(deps.db).catch((error) => console.error("stale tile sweep failed", error));
+  }, 60_000);
+  sweep.unref();
   let stopped = false;
   return {
     server,
@@ -88,6 +95,7 @@ export async function startApp(config: Config, opts: { quiet?: boolean } = {}): 
       if (stopped) return;
       stopped = true;
       control?.close();
+      clearInterval(sweep);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), 2000).unref();
@@ -95,6 +103,7 @@ export async function startApp(config: Config, opts: { quiet?: boolean } = {}): 
       deps.mailer.close();
       await deps.usage.stop();
       await deps.accessLog.stop();
+      await deps.automatic.idle();
       await database.close();
       database.release();
     },

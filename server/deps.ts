@@ -4,6 +4,7 @@ import type { Config } from "./config";
 import type { Mailer } from "./mail/mailer";
 import type { UsageCounter } from "./api-key/usage";
 import type { AccessLogWriter } from "./access-log/middleware";
+import type { AutomaticTiles } from "./dashboard/automatic";
 
 /** What services need from the running app; built once at boot (server/app.ts). */
 export type Deps = {
@@ -13,4 +14,6 @@ export type Deps = {
   config: Config;
   usage: UsageCounter;
   accessLog: AccessLogWriter;
+  /** Automatic tiles and series, applied after each ingested instance (in-process queue). */
+  automatic: AutomaticTiles;
 };

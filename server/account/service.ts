@@ -1,7 +1,8 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { accounts, memberships, type Role } from "../../db/schema";
-import { notFound } from "../errors";
+import { accounts, memberships, type Role, users } from "../../db/schema";
+import { ensureDefaultDashboard } from "../dashboard/service";
+import { badRequest, notFound } from "../errors";
 import { uuidv7 } from "../tokens";
 
 export type AccountSummary = { id: string; name: string; plan: string };
@@ -13,6 +14,7 @@ export async function createAccountWithOwner(db: Db, input: { name: string; owne
     .values({ id, name: input.name })
     .returning({ id: accounts.id, name: accounts.name, plan: accounts.plan });
   await db.insert(memberships).values({ accountId: id, userId: input.ownerId, role: "owner" });
+  await ensureDefaultDashboard(db, id);
   return account!;
 }
 
@@ -49,4 +51,19 @@ export async function defaultAccountId(db: Db, userId: string): Promise<string |
     .orderBy(asc(memberships.createdAt))
     .limit(1);
   return row?.accountId ?? null;
+}
+
+/** An IANA time zone name this runtime knows (Intl), e.g. Europe/Tallinn. */
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: value });
+    return value.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export async function updatePreferences(db: Db, input: { userId: string; timeZone: string; hour12: boolean }): Promise<void> {
+  if (!isTimeZone(input.timeZone)) throw badRequest(`Unknown time zone ${input.timeZone.slice(0, 100)}`);
+  await db.update(users).set({ timeZone: input.timeZone, hour12: input.hour12 }).where(eq(users.id, input.userId));
 }

@@ -23,6 +23,8 @@ export function createLucia(db: Db, opts: { secureCookies: boolean }) {
       name: a.name,
       isAdmin: a.isAdmin,
       emailConfirmedAt: a.emailConfirmedAt,
+      timeZone: a.timeZone,
+      hour12: a.hour12,
     }),
   });
 }
@@ -33,7 +35,7 @@ declare module "lucia" {
   interface Register {
     Lucia: Auth;
     DatabaseSessionAttributes: { remember: boolean; accountId: string | null };
-    DatabaseUserAttributes: { email: string; name: string; isAdmin: boolean; emailConfirmedAt: Date | null };
+    DatabaseUserAttributes: { email: string; name: string; isAdmin: boolean; emailConfirmedAt: Date | null; timeZone: string; hour12: boolean };
   }
 }
 

@@ -4,6 +4,8 @@ import { authRouter } from "./routers/auth";
 import { reportRouter } from "./routers/report";
 import { reportsRouter } from "./routers/reports";
 import { apiKeyRouter } from "./routers/api-key";
+import { dashboardRouter } from "./routers/dashboard";
+import { dashboardsRouter } from "./routers/dashboards";
 
 export const appRouter = router({
   auth: authRouter,
@@ -11,6 +13,8 @@ export const appRouter = router({
   report: reportRouter,
   reports: reportsRouter,
   apiKey: apiKeyRouter,
+  dashboard: dashboardRouter,
+  dashboards: dashboardsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { fillLogin, linkInMail, logIn, logOut, newUser, register, saveScreenshot, waitForMail } from "./support/helpers";
+import { fillLogin, linkInMail, logIn, logOut, newUser, register, saveScreenshot, waitForMail, DASHBOARD_URL } from "./support/helpers";
 
 const RESET_SUBJECT = "Reset your Tablewatch password";
 
@@ -26,7 +26,7 @@ test("a user who forgot the password resets it through the emailed link", async 
   await page.getByLabel("New password", { exact: true }).fill(newPassword);
   await page.getByLabel("Repeat the new password").fill(newPassword);
   await page.getByRole("button", { name: "Set new password" }).click();
-  await expect(page).toHaveURL(/\/dashboard\?reset=1$/);
+  await expect(page).toHaveURL(/\/dashboards\/[0-9a-f-]{36}\?reset=1$/);
   await expect(page.getByText("Your password was changed.")).toBeVisible();
   await logOut(page);
 
@@ -96,8 +96,8 @@ test("the confirmation email link confirms the address and the banner disappears
   await expect(page.getByText(user.email)).toBeVisible();
 
   await page.getByRole("link", { name: "Go to your dashboard" }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
-  await expect(page.getByRole("heading", { name: "Dashboards" })).toBeVisible();
+  await expect(page).toHaveURL(DASHBOARD_URL);
+  await expect(page.getByRole("tablist", { name: "Dashboards" })).toBeVisible();
   await expect(banner).toHaveCount(0);
 
   // A second use of the same link does not work.
@@ -122,7 +122,7 @@ test.describe("without JavaScript", () => {
     await page.getByLabel("New password", { exact: true }).fill("plain html password");
     await page.getByLabel("Repeat the new password").fill("plain html password");
     await page.getByRole("button", { name: "Set new password" }).click();
-    await expect(page).toHaveURL(/\/dashboard\?reset=1$/);
+    await expect(page).toHaveURL(/\/dashboards\/[0-9a-f-]{36}\?reset=1$/);
     await expect(page.getByText("Your password was changed.")).toBeVisible();
   });
 });

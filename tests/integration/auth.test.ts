@@ -52,7 +52,10 @@ describe("registration", () => {
       email,
     });
 
-    const dashboard = await app.request("/dashboard", { cookie });
+    const landing = await app.request("/dashboard", { cookie });
+    assert.equal(landing.status, 302);
+    assert.match(landing.headers.get("location") ?? "", /^\/dashboards\/[0-9a-f-]{36}$/);
+    const dashboard = await app.request(landing.headers.get("location")!, { cookie });
     assert.equal(dashboard.status, 200);
     assert.match(await dashboard.text(), /Rita Register/);
   });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { getAccount } from "../../account/service";
+import { getAccount, isTimeZone, updatePreferences } from "../../account/service";
 import { apiKeyProcedure, authedProcedure, router } from "../../trpc";
 import { envelope, ok } from "../../api/envelope";
 
@@ -16,7 +16,14 @@ export const accountRouter = router({
       z.object({
         account: z.object({ id: z.string(), name: z.string(), plan: z.string() }),
         role: z.enum(["owner", "admin", "editor", "viewer"]),
-        user: z.object({ id: z.string(), name: z.string(), email: z.string(), emailConfirmed: z.boolean() }),
+        user: z.object({
+          id: z.string(),
+          name: z.string(),
+          email: z.string(),
+          emailConfirmed: z.boolean(),
+          timeZone: z.string(),
+          hour12: z.boolean(),
+        }),
       }),
     )
     .query(({ ctx }) => ({
@@ -27,8 +34,21 @@ export const accountRouter = router({
         name: ctx.user.name,
         email: ctx.user.email,
         emailConfirmed: ctx.user.emailConfirmedAt !== null,
+        timeZone: ctx.user.timeZone ?? "UTC",
+        hour12: ctx.user.hour12 ?? false,
       },
     })),
+
+  /** Settings → Preferences: how times are shown to this user (charts' time axis). */
+  updatePreferences: authedProcedure
+    .input(
+      z.object({
+        timeZone: z.string().max(100).refine(isTimeZone, "Choose a time zone from the list"),
+        hour12: z.boolean(),
+      }),
+    )
+    .output(z.void())
+    .mutation(({ ctx, input }) => updatePreferences(ctx.db, { userId: ctx.user.id, ...input })),
 
   /** Public API: the account the API key belongs to. */
   get: apiKeyProcedure("read")

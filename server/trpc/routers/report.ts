@@ -88,6 +88,14 @@ export const reportRouter = router({
     .mutation(async ({ ctx, input }) => {
       const { name, body, contentType, ...params } = input;
       const instance = await reportService.ingest(ctx.db, { accountId: ctx.accountId, name, body, contentType, ip: ctx.ip, params });
+      // Committed: automatic tiles and series follow off the request (queued, never awaited here).
+      ctx.automatic.enqueue({
+        accountId: ctx.accountId,
+        report: instance.reportName,
+        tags: instance.tags,
+        created: instance.created,
+        table: { rows: instance.rows ?? [], header: instance.header ?? [] },
+      });
       return ok(instanceOutput(ctx.baseUrl, instance)) satisfies z.infer<ReturnType<typeof envelope<typeof instanceSchema>>>;
     }),
 

@@ -19,8 +19,11 @@ export async function registerThroughForm(page: Page, user: TestUser) {
   await page.getByLabel("Work email").fill(user.email);
   await page.getByLabel("Password", { exact: true }).fill(user.password);
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/dashboard(\?|$)/);
+  await expect(page).toHaveURL(DASHBOARD_URL);
 }
+
+/** Where login and registration land: the account's first dashboard (/dashboard redirects there). */
+export const DASHBOARD_URL = /\/dashboards\/[0-9a-f-]{36}(\?|$)/;
 
 export async function register(page: Page, user: TestUser) {
   await page.goto("/register");
@@ -38,8 +41,8 @@ export async function fillLogin(page: Page, email: string, password: string, opt
 export async function logIn(page: Page, user: TestUser, opts: { remember?: boolean } = {}) {
   await page.goto("/login");
   await fillLogin(page, user.email, user.password, opts);
-  await expect(page).toHaveURL(/\/dashboard$/);
-  await expect(page.getByRole("heading", { name: "Dashboards" })).toBeVisible();
+  await expect(page).toHaveURL(DASHBOARD_URL);
+  await expect(page.getByRole("tablist", { name: "Dashboards" })).toBeVisible();
 }
 
 export async function logOut(page: Page) {

@@ -19,6 +19,13 @@ export default function SettingsLayout() {
             </svg>
             API keys
           </NavLink>
+          <NavLink to="/settings/preferences">
+            <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+              <circle cx="10" cy="10" r="7" fill="none" stroke="currentColor" strokeWidth="1.8" />
+              <path d="M10 6v4l3 2" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
+            </svg>
+            Preferences
+          </NavLink>
         </nav>
         <div className="settings-content">
           <Outlet />
