@@ -96,7 +96,11 @@ export const dashboardRouter = router({
     })
     .input(modelInput)
     .output(envelope(storedModel))
-    .mutation(async ({ ctx, input }) => ok(await dashboardService.importDashboard(ctx.db, { accountId: ctx.accountId, model: input }))),
+    .mutation(async ({ ctx, input }) => {
+      const model = await dashboardService.importDashboard(ctx.db, { accountId: ctx.accountId, model: input });
+      ctx.automatic.invalidate(ctx.accountId);
+      return ok(model);
+    }),
 
   replace: modelProcedure
     .meta({
@@ -113,7 +117,9 @@ export const dashboardRouter = router({
     .output(envelope(storedModel))
     .mutation(async ({ ctx, input }) => {
       const { id, ...model } = input;
-      return ok(await dashboardService.replaceDashboard(ctx.db, { accountId: ctx.accountId, id, model }));
+      const replaced = await dashboardService.replaceDashboard(ctx.db, { accountId: ctx.accountId, id, model });
+      ctx.automatic.invalidate(ctx.accountId);
+      return ok(replaced);
     }),
 
   delete: apiKeyProcedure("full")

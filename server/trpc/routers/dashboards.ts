@@ -94,12 +94,20 @@ export const dashboardsRouter = router({
   createTile: memberProcedure("editor")
     .input(z.object({ dashboardId: id, config: z.record(z.string(), z.unknown()) }))
     .output(tileView)
-    .mutation(({ ctx, input }) => dashboardService.createTile(ctx.db, { accountId: ctx.account.id, dashboardId: input.dashboardId, config: input.config })),
+    .mutation(async ({ ctx, input }) => {
+      const tile = await dashboardService.createTile(ctx.db, { accountId: ctx.account.id, dashboardId: input.dashboardId, config: input.config });
+      ctx.automatic.invalidate(ctx.account.id);
+      return tile;
+    }),
 
   updateTile: memberProcedure("editor")
     .input(z.object({ tileId: id, config: z.record(z.string(), z.unknown()) }))
     .output(tileView)
-    .mutation(({ ctx, input }) => dashboardService.updateTile(ctx.db, { accountId: ctx.account.id, ...input })),
+    .mutation(async ({ ctx, input }) => {
+      const tile = await dashboardService.updateTile(ctx.db, { accountId: ctx.account.id, ...input });
+      ctx.automatic.invalidate(ctx.account.id);
+      return tile;
+    }),
 
   deleteTile: memberProcedure("editor")
     .input(z.object({ tileId: id }))
@@ -153,5 +161,9 @@ export const dashboardsRouter = router({
   import: memberProcedure("editor")
     .input(z.object({ model: dashboardModel }))
     .output(dashboardModel.extend({ id: z.string() }))
-    .mutation(({ ctx, input }) => dashboardService.importDashboard(ctx.db, { accountId: ctx.account.id, model: input.model })),
+    .mutation(async ({ ctx, input }) => {
+      const model = await dashboardService.importDashboard(ctx.db, { accountId: ctx.account.id, model: input.model });
+      ctx.automatic.invalidate(ctx.account.id);
+      return model;
+    }),
 });
