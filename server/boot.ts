@@ -74,6 +74,10 @@ export async function startApp(config: Config, opts: { quiet?: boolean } = {}): 
     const s = app.listen(config.port, () => resolve(s));
     s.on("error", reject);
   });
+  // Idle keep-alive connections stay open longer than a load balancer's idle timeout (60 s is the
+  // common default), so the server never closes a connection a client is about to reuse.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const port = (server.address() as AddressInfo).port;
   const control = database.kind === "pglite" && !config.dataDir.startsWith("memory://") ? listenForCommands(deps.db, config.dataDir, { appUrl: config.appUrl }) : null;
   if (!opts.quiet) {

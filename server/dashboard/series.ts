@@ -102,25 +102,3 @@ export function tileTitle(t: { title?: string | null; report: string; seriesName
 export function seriesColor(index: number, spec: Pick<SeriesSpec, "color">): string {
   return spec.color ?? PALETTE[((index % PALETTE.length) + PALETTE.length) % PALETTE.length];
 }
-
-/** "Near 0": the smallest value is at most this fraction of the largest. */
-export const Y_NEAR_ZERO_FRACTION = 0.5;
-
-/**
- * The Y axis bounds to force (absent = let the chart choose): 0..1 when every value is 0 or 1;
- * starting at 0 when all values are non-negative and near it (min ≤ 50% of max).
- * Non-finite values are ignored.
- */
-export function yAxisRange(values: number[]): { min?: number; max?: number } {
-  const finite = values.filter((v) => Number.isFinite(v));
-  if (finite.length === 0) return {};
-  if (finite.every((v) => v === 0 || v === 1)) return { min: 0, max: 1 };
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of finite) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (min >= 0 && min <= max * Y_NEAR_ZERO_FRACTION) return { min: 0 };
-  return {};
-}

@@ -136,6 +136,19 @@ describe("sessions see only their own account", () => {
     assert.equal(reply.body.error?.data.code, "UNAUTHORIZED");
   });
 
+  it("account.updatePreferences changes only the caller's own preferences, and needs a session in a member account", async () => {
+    const outsiderCaller = await app.caller({ sessionId: outsider.sessionId });
+    await outsiderCaller.account.updatePreferences({ timeZone: "Asia/Tokyo", hour12: true });
+    const ownerCurrent = (await (await app.caller({ sessionId: owner.sessionId })).account.current()) as Current & { user: { timeZone: string } };
+    assert.notEqual(ownerCurrent.user.timeZone, "Asia/Tokyo", "another user's preferences are untouched");
+
+    assert.equal((await trpcOutcome(() => app.caller().then((c) => c.account.updatePreferences({ timeZone: "UTC", hour12: false })))).code, "UNAUTHORIZED");
+    const forged = await app.sessionCookie(outsider.userId, { accountId: owner.accountId });
+    const forgedCaller = await app.caller({ sessionId: forged.sessionId });
+    assert.equal((await trpcOutcome(() => forgedCaller.account.updatePreferences({ timeZone: "UTC", hour12: false }))).code, "FORBIDDEN");
+    assert.equal((await trpcOutcome(() => outsiderCaller.account.updatePreferences({ timeZone: "Mars/Olympus", hour12: false }))).code, "BAD_REQUEST");
+  });
+
   it("a member who is removed from the account loses access at once, session or not", async () => {
     const id = uuidv7();
     await app.db.insert(users).values({ id, email: uniqueEmail("leaver"), name: "Leaver", passwordHash: "x" });
@@ -150,11 +163,12 @@ describe("sessions see only their own account", () => {
 });
 
 describe("every tRPC procedure refuses what it must", () => {
-  // Procedures with denial/validation tests in this file (report.*, reports.* and apiKey.* in
-  // the describes below).
+  // Procedures with denial/validation tests in this file (report.*, reports.*, apiKey.*,
+  // dashboard.* and dashboards.* in the describes below).
   const covered = [
     "account.current",
     "account.get",
+    "account.updatePreferences",
     "auth.checkResetToken",
     "auth.confirmEmail",
     "auth.login",
@@ -179,6 +193,29 @@ describe("every tRPC procedure refuses what it must", () => {
     "apiKey.list",
     "apiKey.create",
     "apiKey.revoke",
+    "dashboard.list",
+    "dashboard.get",
+    "dashboard.create",
+    "dashboard.replace",
+    "dashboard.delete",
+    "dashboard.tileData",
+    "dashboards.list",
+    "dashboards.get",
+    "dashboards.create",
+    "dashboards.rename",
+    "dashboards.delete",
+    "dashboards.reorder",
+    "dashboards.updateSettings",
+    "dashboards.updateLayout",
+    "dashboards.createTile",
+    "dashboards.updateTile",
+    "dashboards.deleteTile",
+    "dashboards.moveTile",
+    "dashboards.tile",
+    "dashboards.tileData",
+    "dashboards.guessSeries",
+    "dashboards.export",
+    "dashboards.import",
   ];
 
   it("the procedures tested here are all the procedures there are", () => {
@@ -428,5 +465,217 @@ describe("API keys are managed within the account, by editors and above", () => 
     assert.equal((await trpcOutcome(() => caller.apiKey.create({ name: " ", scope: "read" }))).code, "BAD_REQUEST");
     assert.equal((await trpcOutcome(() => caller.apiKey.create({ name: "x", scope: "root" as "read" }))).code, "BAD_REQUEST");
     assert.equal((await trpcOutcome(() => caller.apiKey.revoke({ id: "not-a-uuid" }))).code, "BAD_REQUEST");
+  });
+});
+
+describe("dashboards stay within their account (web app)", () => {
+  type Caller = Awaited<ReturnType<TestApp["caller"]>>;
+  let dashboardId: string;
+  let tileId: string;
+  const series = [{ column: 4, filterColumn: 5, op: "equals" as const, value: "/home" }];
+  const config = { report: "owner-df", kind: "range", draw: "line", series };
+
+  before(async () => {
+    const { key } = await createApiKey(app.db, { accountId: owner.accountId, name: "dash", scope: "ingest", createdBy: owner.userId });
+    const res = await app.request("/api/v1/reports/owner-df", {
+      method: "POST",
+      origin: null,
+      headers: { authorization: `Bearer ${key}`, "content-type": "text/plain" },
+      body: "Filesystem Size Used Avail Use% Mounted\n/dev/sda1 20G 12G 8G 61% /\n/dev/sda3 90G 80G 10G 91% /home\n",
+    });
+    assert.equal(res.status, 200);
+    const caller = await app.caller({ sessionId: owner.sessionId });
+    dashboardId = (await caller.dashboards.create({ name: "Owner board" })).id;
+    tileId = (await caller.dashboards.createTile({ dashboardId, config })).id;
+  });
+
+  /** Every dashboards.* procedure, aimed at the owner's dashboard, tile and report. */
+  const calls = (c: Caller): Record<string, () => Promise<unknown>> => ({
+    "dashboards.get": () => c.dashboards.get({ id: dashboardId }),
+    "dashboards.rename": () => c.dashboards.rename({ id: dashboardId, name: "Taken" }),
+    "dashboards.delete": () => c.dashboards.delete({ id: dashboardId }),
+    "dashboards.updateSettings": () => c.dashboards.updateSettings({ id: dashboardId, settings: { syncXAxes: true } }),
+    "dashboards.updateLayout": () => c.dashboards.updateLayout({ id: dashboardId, baseVersion: 0, changes: [{ id: tileId, layout: { x: 8, y: 0, w: 4, h: 4 } }] }),
+    "dashboards.createTile": () => c.dashboards.createTile({ dashboardId, config }),
+    "dashboards.updateTile": () => c.dashboards.updateTile({ tileId, config: { ...config, title: "Taken" } }),
+    "dashboards.deleteTile": () => c.dashboards.deleteTile({ tileId }),
+    "dashboards.moveTile": () => c.dashboards.moveTile({ tileId, dashboardId }),
+    "dashboards.tile": () => c.dashboards.tile({ tileId }),
+    "dashboards.tileData": () => c.dashboards.tileData({ tileId }),
+    "dashboards.guessSeries": () => c.dashboards.guessSeries({ report: "owner-df", row: 2, column: 4 }),
+    "dashboards.export": () => c.dashboards.export({ id: dashboardId }),
+  });
+  const ownerState = async () => {
+    const caller = await app.caller({ sessionId: owner.sessionId });
+    return [await caller.dashboards.list(), await caller.dashboards.get({ id: dashboardId })];
+  };
+
+  it("the outsider gets NOT_FOUND for the owner's dashboard, tile and report, whatever it asks, and nothing changes", async () => {
+    const before = await ownerState();
+    const caller = await app.caller({ sessionId: outsider.sessionId });
+    for (const [name, call] of Object.entries(calls(caller))) {
+      const outcome = await trpcOutcome(call);
+      assert.equal(outcome.code, "NOT_FOUND", `${name}: ${outcome.message}`);
+      assert.doesNotMatch(outcome.message, /Owner board|Olga|\/home/, name);
+    }
+    assert.deepEqual(await ownerState(), before);
+  });
+
+  it("the outsider's list, create, import and reorder stay within its own account", async () => {
+    const before = await ownerState();
+    const caller = await app.caller({ sessionId: outsider.sessionId });
+    const own = await caller.dashboards.create({ name: "Outsider board" });
+    await caller.dashboards.import({ model: { name: "Outsider import", tiles: [] } });
+    const list = await caller.dashboards.list();
+    assert.ok(list.every((d) => d.id !== dashboardId));
+    assert.ok(list.some((d) => d.id === own.id));
+    const ownerIds = (before[0] as { id: string }[]).map((d) => d.id);
+    assert.equal((await trpcOutcome(() => caller.dashboards.reorder({ ids: ownerIds }))).code, "BAD_REQUEST");
+    assert.equal((await trpcOutcome(() => caller.dashboards.reorder({ ids: [...list.map((d) => d.id), dashboardId] }))).code, "BAD_REQUEST");
+    // Its tiles refer to its own reports: the owner's does not exist for it.
+    assert.equal((await trpcOutcome(() => caller.dashboards.import({ model: { name: "X", tiles: [{ ...config, kind: "range", draw: "line" }] } }))).code, "BAD_REQUEST", "the owner's report does not exist for it");
+    assert.deepEqual(await ownerState(), before);
+  });
+
+  it("a viewer reads the account's dashboards but every change is FORBIDDEN", async () => {
+    const before = await ownerState();
+    const caller = await app.caller({ sessionId: member.sessionId });
+    const reads = new Set(["dashboards.get", "dashboards.tile", "dashboards.tileData", "dashboards.guessSeries", "dashboards.export"]);
+    assert.ok((await caller.dashboards.list()).some((d) => d.id === dashboardId));
+    for (const [name, call] of Object.entries(calls(caller))) {
+      const outcome = await trpcOutcome(call);
+      assert.equal(outcome.code, reads.has(name) ? "OK" : "FORBIDDEN", `${name}: ${outcome.message}`);
+    }
+    for (const call of [() => caller.dashboards.create({ name: "V" }), () => caller.dashboards.import({ model: { name: "V", tiles: [] } }), () => caller.dashboards.reorder({ ids: [dashboardId] })]) {
+      assert.equal((await trpcOutcome(call)).code, "FORBIDDEN");
+    }
+    assert.deepEqual(await ownerState(), before);
+  });
+
+  it("without a session, or with a session in an account the user left, every dashboards procedure is refused", async () => {
+    const anonymous = await app.caller();
+    const forged = await app.caller({ sessionId: (await app.sessionCookie(outsider.userId, { accountId: owner.accountId })).sessionId });
+    for (const [name, call] of Object.entries({ ...calls(anonymous), list: () => anonymous.dashboards.list(), create: () => anonymous.dashboards.create({ name: "A" }) })) {
+      assert.equal((await trpcOutcome(call)).code, "UNAUTHORIZED", name);
+    }
+    for (const [name, call] of Object.entries({ ...calls(forged), list: () => forged.dashboards.list(), import: () => forged.dashboards.import({ model: { name: "F", tiles: [] } }) })) {
+      assert.equal((await trpcOutcome(call)).code, "FORBIDDEN", name);
+    }
+  });
+
+  it("dashboards procedures validate their input", async () => {
+    const caller = await app.caller({ sessionId: owner.sessionId });
+    const bad: [string, () => Promise<unknown>][] = [
+      ["malformed dashboard id", () => caller.dashboards.get({ id: "not-an-id" })],
+      ["malformed tile id", () => caller.dashboards.tileData({ tileId: "not-an-id" })],
+      ["blank name", () => caller.dashboards.create({ name: " " })],
+      ["x + w > 12", () => caller.dashboards.updateLayout({ id: dashboardId, baseVersion: 0, changes: [{ id: tileId, layout: { x: 10, y: 0, w: 4, h: 4 } }] })],
+      ["draw not allowed", () => caller.dashboards.createTile({ dashboardId, config: { ...config, draw: "bar" } })],
+      ["column out of range", () => caller.dashboards.createTile({ dashboardId, config: { ...config, series: [{ ...series[0]!, column: 6 }] } })],
+      ["unknown report", () => caller.dashboards.updateTile({ tileId, config: { ...config, report: "nope" } })],
+      ["header cell", () => caller.dashboards.guessSeries({ report: "owner-df", row: 0, column: 4 })],
+      ["negative row", () => caller.dashboards.guessSeries({ report: "owner-df", row: -1, column: 4 })],
+      ["bad settings", () => caller.dashboards.updateSettings({ id: dashboardId, settings: { removeStaleAfterSeconds: 1 } })],
+      ["empty order", () => caller.dashboards.reorder({ ids: [] })],
+      ["bad time", () => caller.dashboards.tileData({ tileId, after: -5 })],
+      ["invalid model", () => caller.dashboards.import({ model: { name: "", tiles: [] } })],
+      ["moving to a malformed dashboard", () => caller.dashboards.moveTile({ tileId, dashboardId: "x" })],
+      ["deleting a malformed tile", () => caller.dashboards.deleteTile({ tileId: "x" })],
+      ["renaming a malformed dashboard", () => caller.dashboards.rename({ id: "x", name: "Y" })],
+      ["deleting a malformed dashboard", () => caller.dashboards.delete({ id: "x" })],
+      ["exporting a malformed dashboard", () => caller.dashboards.export({ id: "x" })],
+      ["reading a malformed tile", () => caller.dashboards.tile({ tileId: "x" })],
+    ];
+    for (const [what, call] of bad) assert.equal((await trpcOutcome(call)).code, "BAD_REQUEST", what);
+  });
+});
+
+describe("dashboards stay within their account (public API)", () => {
+  let ownerKey: string;
+  let readKey: string;
+  let ingestKey: string;
+  let outsiderKey: string;
+  let dashboardId: string;
+  let tileId: string;
+  const model = { name: "Owner code", tiles: [{ report: "owner-code", kind: "latest", draw: "bar", series: [{ column: 1, filterColumn: -1, op: "equals", value: "0" }] }] };
+
+  const call = async (method: string, path: string, key: string | null, body?: unknown) => {
+    // On PGlite the in-process calls before never yield to the event loop: one turn lets the
+    // server close the kept-alive connection whose timer is overdue before a request is sent on it.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const res = await app.request(`/api/v1${path}`, {
+      method,
+      origin: null,
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body ? { "content-type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: res.status, body: (await res.json()) as { success: boolean; result?: unknown; details?: { message: string; errorCode: string } } };
+  };
+  const ownerView = async () => (await call("GET", `/dashboards/${dashboardId}`, ownerKey)).body.result;
+
+  before(async () => {
+    const key = async (accountId: string, scope: "ingest" | "read" | "full") => (await createApiKey(app.db, { accountId, name: scope, scope, createdBy: null })).key;
+    ownerKey = await key(owner.accountId, "full");
+    readKey = await key(owner.accountId, "read");
+    ingestKey = await key(owner.accountId, "ingest");
+    outsiderKey = await key(outsider.accountId, "full");
+    assert.equal((await call("POST", "/reports/owner-code", ownerKey, { secret: 42, other: 1 })).status, 200);
+    const created = await call("POST", "/dashboards", ownerKey, model);
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const result = created.body.result as { id: string; tiles: { id: string }[] };
+    dashboardId = result.id;
+    tileId = result.tiles[0]!.id;
+  });
+
+  it("the outsider's key neither lists, reads, replaces nor deletes the owner's dashboards", async () => {
+    const before = await ownerView();
+    const list = await call("GET", "/dashboards", outsiderKey);
+    assert.equal(list.status, 200);
+    assert.doesNotMatch(JSON.stringify(list.body), /Owner code/);
+    assert.equal((await call("GET", `/dashboards/${dashboardId}`, outsiderKey)).status, 404);
+    assert.equal((await call("GET", `/dashboards/${dashboardId}/tiles/${tileId}/data`, outsiderKey)).status, 404);
+    assert.equal((await call("PUT", `/dashboards/${dashboardId}`, outsiderKey, { name: "Taken", tiles: [] })).status, 404);
+    assert.equal((await call("DELETE", `/dashboards/${dashboardId}`, outsiderKey)).status, 404);
+    const imported = await call("POST", "/dashboards", outsiderKey, model);
+    assert.equal(imported.status, 400, "the owner's report does not exist for the outsider");
+    assert.match(imported.body.details!.message, /Tile 1: report owner-code does not exist/);
+    assert.deepEqual(await ownerView(), before);
+  });
+
+  it("each call needs a key whose scope allows it", async () => {
+    const before = await ownerView();
+    for (const [method, path] of [
+      ["GET", "/dashboards"],
+      ["GET", `/dashboards/${dashboardId}`],
+      ["GET", `/dashboards/${dashboardId}/tiles/${tileId}/data`],
+      ["POST", "/dashboards"],
+      ["PUT", `/dashboards/${dashboardId}`],
+      ["DELETE", `/dashboards/${dashboardId}`],
+    ] as const) {
+      const body = method === "POST" || method === "PUT" ? { name: "Scoped", tiles: [] } : undefined;
+      assert.equal((await call(method, path, null, body)).status, 401, `${method} ${path} without a key`);
+      assert.equal((await call(method, path, ingestKey, body)).status, 403, `${method} ${path} with an ingest key`);
+      if (method !== "GET") {
+        const res = await call(method, path, readKey, body);
+        assert.equal(res.status, 403, `${method} ${path} with a read key`);
+        assert.match(res.body.details!.message, /"full"/);
+      } else assert.equal((await call(method, path, readKey)).status, 200, `${method} ${path} with a read key`);
+    }
+    assert.deepEqual(await ownerView(), before);
+  });
+
+  it("dashboard procedures validate their input", async () => {
+    assert.equal((await call("GET", "/dashboards/not-an-id", ownerKey)).status, 400);
+    assert.equal((await call("DELETE", "/dashboards/not-an-id", ownerKey)).status, 400);
+    assert.equal((await call("PUT", "/dashboards/not-an-id", ownerKey, { name: "X", tiles: [] })).status, 400);
+    assert.equal((await call("GET", `/dashboards/${dashboardId}/tiles/not-an-id/data`, ownerKey)).status, 400);
+    assert.equal((await call("GET", `/dashboards/${dashboardId}/tiles/${tileId}/data?from=soon`, ownerKey)).status, 400);
+    const layout = await call("POST", "/dashboards", ownerKey, { ...model, tiles: [{ ...model.tiles[0], layout: { x: 11, y: 0, w: 2, h: 1 } }] });
+    assert.equal(layout.status, 400);
+    assert.equal(layout.body.details!.message, "Tile 1: layout: x + w must be at most 12");
+    const column = await call("PUT", `/dashboards/${dashboardId}`, ownerKey, { ...model, tiles: [{ ...model.tiles[0], series: [{ column: 7, filterColumn: -1, op: "equals", value: "0" }] }] });
+    assert.equal(column.status, 400);
+    assert.match(column.body.details!.message, /^Tile 1: series 1 column 7 is out of range/);
   });
 });

@@ -4,7 +4,8 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { PALETTE, type SeriesSpec } from "../../server/dashboard/model";
-import { cellText, evaluateSpec, seriesColor, seriesName, specNumber, tileTitle, yAxisRange } from "../../server/dashboard/series";
+import { yAxisRange } from "../../app/components/dashboard/axes";
+import { cellText, evaluateSpec, seriesColor, seriesName, specNumber, tileTitle } from "../../server/dashboard/series";
 import type { Table } from "../../server/parsing/types";
 
 const fixturesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared/fixtures/parsing");

@@ -7,7 +7,7 @@
  * cannot cause a hydration mismatch).
  */
 
-/** "Near 0": the smallest value is at most this fraction of the largest (as server/dashboard/series.ts). */
+/** "Near 0": the smallest value is at most this fraction of the largest. */
 export const Y_NEAR_ZERO_FRACTION = 0.5;
 
 export type YRange = { min?: number; max?: number };
@@ -15,7 +15,7 @@ export type YRange = { min?: number; max?: number };
 /**
  * The Y bounds to force (absent = choose from the data): 0..1 when every value is 0 or 1;
  * min 0 when all values are non-negative and near 0 (min ≤ 50% of max). Non-finite and null
- * values are ignored. Mirrors yAxisRange() in server/dashboard/series.ts.
+ * values are ignored. The one implementation of the rule (unit-tested in dashboard-series.test.ts).
  */
 export function yAxisRange(values: Iterable<number | null | undefined>): YRange {
   let min = Infinity;

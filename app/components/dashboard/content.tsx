@@ -11,7 +11,7 @@
  * tile download it. The server renders the Markdown into the page; in the browser the
  * boundary stays as the server drew it until the chunk arrives (no hydration mismatch).
  */
-import { type AnchorHTMLAttributes, type ComponentType, lazy, Suspense } from "react";
+import { type AnchorHTMLAttributes, type ComponentType, lazy, memo, Suspense } from "react";
 
 type MarkdownProps = { children?: string | null; options?: object };
 
@@ -61,7 +61,11 @@ const MARKDOWN_OPTIONS = {
   },
 };
 
-export function Content({ content, format }: ContentProps) {
+/**
+ * Memoised: a tile that re-renders with new data but the same content must not update the
+ * Markdown boundary while it may still be waiting to hydrate.
+ */
+export const Content = memo(function Content({ content, format }: ContentProps) {
   if (format === "text") return <pre className="tw-pre">{content}</pre>;
   return (
     <div className="tw-markdown">
@@ -70,4 +74,4 @@ export function Content({ content, format }: ContentProps) {
       </Suspense>
     </div>
   );
-}
+});

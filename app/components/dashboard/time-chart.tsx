@@ -176,8 +176,8 @@ type Live = {
   series: ChartSeries[];
   /** All values are 0 or 1 (drawn as steps). */
   binary: boolean;
+  /** The user zoomed in (drag); double-click goes back to the tile's window. */
   zoomed: boolean;
-  applying: boolean;
 };
 
 /** Sets the X window to [from, to] (or the data's extent). */
@@ -186,12 +186,7 @@ function applyX(u: uPlot, live: Live) {
   let min = live.from !== null ? live.from / 1000 : (xs[0] ?? Date.now() / 1000 - 3600);
   let max = live.to !== undefined ? live.to / 1000 : (xs[xs.length - 1] ?? Date.now() / 1000);
   if (!(max > min)) [min, max] = [min - 1800, min + 1800];
-  live.applying = true;
-  try {
-    u.setScale("x", { min, max });
-  } finally {
-    live.applying = false;
-  }
+  u.setScale("x", { min, max });
 }
 
 function toAligned(p: Prepared): uPlot.AlignedData {
@@ -277,9 +272,10 @@ function buildOptions(live: Live, size: { width: number; height: number }, toolt
       },
     ],
     hooks: {
-      setScale: [
-        (_u, key) => {
-          if (key === "x" && !live.applying) live.zoomed = true;
+      // A drag selection zooms in (cursor.drag.setScale); new data then keeps the view.
+      setSelect: [
+        (u) => {
+          if (u.select.width > 0) live.zoomed = true;
         },
       ],
       setCursor: [(u) => updateTooltip(u, live, tooltip)],
@@ -384,7 +380,7 @@ export function TimeChart({ series, draw, from = null, to, timeZone, hour12, yRa
   const chartRef = useRef<{ u: uPlot; prepared: Prepared } | null>(null);
   // What uPlot's callbacks read: updated on every render, so they never see stale props.
   const liveRef = useRef<Live | null>(null);
-  const live: Live = Object.assign(liveRef.current ?? ({ zoomed: false, applying: false } as Live), {
+  const live: Live = Object.assign(liveRef.current ?? ({ zoomed: false } as Live), {
     prepared,
     rule,
     yRange,
@@ -453,13 +449,8 @@ export function TimeChart({ series, draw, from = null, to, timeZone, hour12, yRa
     const current = liveRef.current!;
     if (!chart) return;
     chart.prepared = prepared;
-    current.applying = true;
-    try {
-      // Re-ranges Y (unless zoomed in, where the view stays put).
-      chart.u.setData(toAligned(prepared), !current.zoomed);
-    } finally {
-      current.applying = false;
-    }
+    // Re-ranges Y (unless zoomed in, where the view stays put).
+    chart.u.setData(toAligned(prepared), !current.zoomed);
     if (!current.zoomed) applyX(chart.u, current);
   }, [prepared, from, to, yRange?.min, yRange?.max]);
 
