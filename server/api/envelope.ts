@@ -28,7 +28,18 @@ export const errorEnvelopeSchema = z.object({
   details: z.object({ message: z.string(), errorCode: z.string() }),
 });
 
-type TrpcErrorBody = { message?: string; data?: { errorCode?: string } };
+type TrpcErrorBody = { message?: string; data?: { errorCode?: string }; issues?: { path?: PropertyKey[]; message?: string }[] };
+
+/**
+ * The OpenAPI adapter answers input validation errors with only "Input validation failed" and
+ * the zod issues beside it: name the parameter and what is wrong with it, as the tRPC answers do.
+ */
+function validationMessage(body: TrpcErrorBody): string | undefined {
+  const issue = body.issues?.[0];
+  if (!issue?.message) return undefined;
+  const where = issue.path?.length ? `${issue.path.map(String).join(".")}: ` : "";
+  return `${where}${issue.message}`;
+}
 
 /** Turns the OpenAPI adapter's error body (shaped by server/trpc.ts's errorFormatter) into the envelope. */
 export function envelopeErrors(req: Request, res: Response, next: NextFunction) {
@@ -43,7 +54,7 @@ export function envelopeErrors(req: Request, res: Response, next: NextFunction) 
       }
       if (!("success" in body)) {
         const status = res.statusCode;
-        const message = status >= 500 ? "Internal error" : (body.message ?? "Request failed");
+        const message = status >= 500 ? "Internal error" : (validationMessage(body) ?? body.message ?? "Request failed");
         chunk = JSON.stringify(errorEnvelope(status, message, status >= 500 ? undefined : body.data?.errorCode));
       }
     }
