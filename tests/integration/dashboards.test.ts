@@ -1142,7 +1142,7 @@ describe("known gaps between the SQL cell text and cellText()", () => {
   // PostgreSQL writes JSON arrays and objects with spaces (`[1, 2]`) and numbers in plain notation
   // (`1000000000000000000000`), where cellText() gives `[1,2]` and `1e+21`: a filter on such a cell
   // matches in evaluateSpec but not in SQL. Guessed specs never filter on them (they are not labels).
-  it("a filter on an array cell or a number beyond 1e21 matches as in evaluateSpec", { todo: "tile-data.ts cellSql: JSON text of arrays/objects and huge/tiny numbers" }, async () => {
+  it("a filter on an array cell or a number beyond 1e21 matches as in evaluateSpec", { todo: "tile-data.ts seriesCellsSql: JSON text of arrays/objects and huge/tiny numbers" }, async () => {
     const account = gapsAccount;
     const caller = await callerOf(account);
     const [board] = await caller.dashboards.list();
