@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
@@ -7,7 +8,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import helmet from "helmet";
 import { accessLogMiddleware } from "./access-log/middleware";
 import { publicApi } from "./api";
-import { ingestRoute } from "./api/ingest";
+import { ingestHandler } from "./api/ingest";
 import { sendError } from "./api/envelope";
 import { sessionMiddleware } from "./auth/middleware";
 import { blankSessionCookieHeader, sessionCookieHeader } from "./auth/lucia";
@@ -25,7 +26,7 @@ export type BuildLoader = () => Promise<ServerBuild>;
 
 /** The app's load context: what Remix loaders and actions get (see app/types/load-context.ts). */
 export function loadContext(deps: Deps, req: Request, res: Response) {
-  const ctx = createContext(deps, { ...requestMeta(deps.config, req), ...res.locals.auth });
+  const ctx = createContext(deps, Object.assign(requestMeta(deps.config, req), res.locals.auth));
   return {
     /** In-process tRPC caller for this request: no HTTP hop. */
     trpc: createCaller(ctx),
@@ -43,10 +44,18 @@ export function createApp(deps: Deps, loadBuild: BuildLoader) {
   app.disable("x-powered-by");
   app.set("trust proxy", deps.config.trustProxy);
 
-  // The ingest endpoint is the hottest path and answers only JSON: it is logged, then served
-  // before the page middlewares (CSP nonce, helmet, compression), with nosniff set by itself.
+  // The ingest endpoint is the hottest path and answers only JSON: it is served from node's
+  // request event before any Express layer (see server/api/ingest.ts), and logs itself. The
+  // Express app is `(req, res, next) => app.handle(req, res, next)`, so this is the one place
+  // in front of it that every server of this app (boot, tests) goes through.
+  const serveIngest = ingestHandler(deps);
+  const expressApp = app as unknown as { handle(req: IncomingMessage, res: ServerResponse, next?: unknown): void };
+  const handle = expressApp.handle.bind(app);
+  expressApp.handle = (req, res, next) => {
+    if (!serveIngest(req, res)) handle(req, res, next);
+  };
+
   app.use(accessLogMiddleware(deps.accessLog, deps.config));
-  app.use(ingestRoute(deps));
 
   app.use((req, res, next) => {
     res.locals.cspNonce = randomBytes(16).toString("base64");

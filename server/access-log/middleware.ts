@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import { type Db, preparedRows } from "../../db/client";
 import type { Config } from "../config";
@@ -48,17 +49,21 @@ export function createAccessLogWriter(db: Db, opts: { flushMs?: number } = {}): 
   };
 }
 
-/** One line per request (time, method, URL, status, duration, IP, User-Agent): stdout and table access_log. */
-export function accessLogMiddleware(writer: AccessLogWriter, config: Config) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const started = process.hrtime.bigint();
+/**
+ * Logs one request when its response is finished (time, method, URL, status, duration, IP,
+ * User-Agent): a line on stdout when LOG_REQUESTS, and a row for `access_log` (batched).
+ * `url` is the URL as requested (Express's `originalUrl`).
+ */
+export function requestLogger(writer: AccessLogWriter, config: Config) {
+  return (req: IncomingMessage, res: ServerResponse, url: string) => {
     const time = new Date();
-    res.on("finish", () => {
-      const durationMs = Number((process.hrtime.bigint() - started) / 1_000_000n);
+    const started = performance.now();
+    res.once("finish", () => {
+      const durationMs = Math.floor(performance.now() - started);
       const entry = {
         time,
-        method: req.method,
-        url: redactKey(req.originalUrl).slice(0, MAX_URL),
+        method: req.method ?? "",
+        url: redactKey(url).slice(0, MAX_URL),
         status: res.statusCode,
         durationMs,
         ip: clientIp(config, req),
@@ -71,15 +76,27 @@ export function accessLogMiddleware(writer: AccessLogWriter, config: Config) {
       }
       writer.add(entry);
     });
+  };
+}
+
+/** The access log as Express middleware (every request Express serves). */
+export function accessLogMiddleware(writer: AccessLogWriter, config: Config) {
+  const log = requestLogger(writer, config);
+  return (req: Request, res: Response, next: NextFunction) => {
+    log(req, res, req.originalUrl);
     next();
   };
 }
+
+/** A quick test for a parameter that redactKey would redact: `key=` or `token=`, any case, any letter percent-encoded. */
+const MAY_HOLD_SECRET = /[?&](?:(?:k|%[46]b)(?:e|%[46]5)(?:y|%[57]9)|(?:t|%[57]4)(?:o|%[46]f)(?:k|%[46]b)(?:e|%[46]5)(?:n|%[46]e))=/i;
 
 /**
  * API keys and one-time tokens in query strings are secrets: they never reach the log. The name
  * is compared decoded, as the app reads it (`?%6Bey=` is `?key=`).
  */
 export function redactKey(url: string): string {
+  if (!MAY_HOLD_SECRET.test(url)) return url;
   return url.replace(/([?&])([^=&#]*)=[^&#]*/g, (param, separator: string, name: string) =>
     /^(key|token)$/i.test(decodeName(name)) ? `${separator}${name}=[redacted]` : param,
   );

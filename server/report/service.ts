@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, like, lte, sql, type SQL } from "drizzle-orm";
 import { type Db, preparedRows, queryRows } from "../../db/client";
-import { reportInstances, reports } from "../../db/schema";
+import { reportInstances, reports, tiles } from "../../db/schema";
+import { invalidateTileCache } from "../dashboard/tile-cache";
 import { badRequest, notFound } from "../errors";
 import { parseInput } from "../parsing";
 import { uuidv7 } from "../tokens";
@@ -48,8 +49,8 @@ export type InstanceView = {
 };
 
 /**
- * Creates the report on first use (no lock on an existing report row, so pushes to one report
- * do not queue behind each other) and inserts the instance, in one statement.
+ * One instance: creates the report on first use (no lock on an existing report row, so pushes
+ * to one report do not queue behind each other) and inserts the instance, in one statement.
  */
 const INSERT_INSTANCE = `
   with created_report as (
@@ -68,9 +69,179 @@ const INSERT_INSTANCE = `
   returning id`;
 
 /**
+ * A batch of instances (a JSON array, one object per instance: postgres.js cannot bind untyped
+ * arrays) in one statement: the missing reports are created (one per name, `do nothing` on a
+ * conflict), then every instance whose report is visible is inserted. A report that a concurrent
+ * transaction created after this statement's snapshot is not visible: its instances are not in
+ * `returning`, and the caller runs them again.
+ */
+const INSERT_INSTANCES = `
+  with item as (
+    select * from json_to_recordset($1::json) as i(
+      report_id uuid, account_id uuid, name text, id uuid, created timestamptz, tags text[],
+      rows jsonb, header jsonb, input text, format text, link text, bytes int)
+  ), created_report as (
+    insert into reports (id, account_id, name)
+    select distinct on (account_id, name) report_id, account_id, name from item
+    on conflict (account_id, name) do nothing
+    returning id, account_id, name
+  ), report as (
+    select id, account_id, name from created_report
+    union all
+    select id, account_id, name from reports where (account_id, name) in (select account_id, name from item)
+  )
+  insert into report_instances (account_id, id, report_id, created, tags, rows, header, input, format, link, bytes)
+  select item.account_id, item.id, report.id, item.created, item.tags, item.rows, item.header, item.input, item.format, item.link, item.bytes
+  from item join report on report.account_id = item.account_id and report.name = item.name
+  returning id`;
+
+/** An instance ready to store: `rowsJson` and `headerJson` are JSON texts. */
+type InstanceRow = {
+  reportId: string;
+  accountId: string;
+  name: string;
+  id: string;
+  created: string;
+  tags: string[];
+  rowsJson: string;
+  headerJson: string;
+  input: string;
+  format: string;
+  link: string | null;
+  bytes: number;
+};
+
+/** Stores one instance with the single statement; a report created concurrently is found on a second run. */
+async function storeOne(db: Db, r: InstanceRow): Promise<void> {
+  const params = [r.reportId, r.accountId, r.name, r.id, r.created, pgTextArray(r.tags), r.rowsJson, r.headerJson, r.input, r.format, r.link, r.bytes];
+  const store = () => preparedRows<{ id: string }>(db, INSERT_INSTANCE, params);
+  // A report created by a concurrent first push is not yet visible to this statement's snapshot:
+  // then nothing was inserted, and a second run (new snapshot) finds the report.
+  if ((await store()).length === 0 && (await store()).length === 0) {
+    throw new Error(`report ${r.name} could not be created or found`);
+  }
+}
+
+/** The batch as JSON for json_to_recordset; the rows and header are already JSON, so they are spliced in. */
+function batchJson(rows: InstanceRow[]): string {
+  let json = "[";
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    if (i) json += ",";
+    json +=
+      `{"report_id":"${r.reportId}","account_id":"${r.accountId}","name":${JSON.stringify(r.name)},"id":"${r.id}",` +
+      `"created":"${r.created}","tags":${JSON.stringify(r.tags)},"rows":${r.rowsJson},"header":${r.headerJson},` +
+      `"input":${JSON.stringify(r.input)},"format":${JSON.stringify(r.format)},"link":${JSON.stringify(r.link)},"bytes":${r.bytes}}`;
+  }
+  return json + "]";
+}
+
+type Queued = { row: InstanceRow; done: (error?: unknown) => void };
+
+/** A batch holds at most this many instances, or this many bytes of input (one large push goes alone). */
+const MAX_BATCH_ITEMS = 200;
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Group commit: the instances pushed while a batch is being written wait in a queue, and the
+ * next batch writes them all with one statement (one transaction, one commit). One batch per
+ * process and database is in flight at a time, so the batch size follows the load by itself:
+ * a lone push is written at once, alone, with the single statement. Each push's promise settles
+ * only once its batch is committed. A failed batch is retried one instance at a time, so only
+ * the instance at fault fails.
+ */
+class InstanceWriter {
+  private queue: Queued[] = [];
+  private busy = false;
+  /** What was written so far: batches, instances, the largest batch, instances run twice (report created concurrently), batches that fell back to one by one. */
+  readonly stats = { batches: 0, instances: 0, largest: 0, reruns: 0, fallbacks: 0 };
+
+  constructor(private readonly db: Db) {}
+
+  write(row: InstanceRow): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ row, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!this.busy) {
+        this.busy = true;
+        // Pushes whose requests were read in the same turn of the event loop join this batch.
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length) {
+        let n = 0;
+        let bytes = 0;
+        while (n < this.queue.length && n < MAX_BATCH_ITEMS && (n === 0 || bytes + this.queue[n]!.row.bytes <= MAX_BATCH_BYTES)) {
+          bytes += this.queue[n]!.row.bytes;
+          n++;
+        }
+        await this.writeBatch(this.queue.splice(0, n));
+      }
+    } finally {
+      this.busy = false;
+      if (this.queue.length) {
+        this.busy = true;
+        setImmediate(() => void this.drain());
+      }
+    }
+  }
+
+  private async writeBatch(batch: Queued[]): Promise<void> {
+    this.stats.batches++;
+    this.stats.instances += batch.length;
+    this.stats.largest = Math.max(this.stats.largest, batch.length);
+    if (batch.length === 1) return settle(batch[0]!, storeOne(this.db, batch[0]!.row));
+    let pending = batch;
+    try {
+      // Instances left out of `returning` belong to a report created concurrently after the
+      // statement's snapshot: a second run (new snapshot) finds it.
+      for (let run = 0; run < 2 && pending.length; run++) {
+        const stored = await preparedRows<{ id: string }>(this.db, INSERT_INSTANCES, [batchJson(pending.map((q) => q.row))]);
+        const ids = new Set(stored.map((r) => r.id));
+        for (const q of pending) if (ids.has(q.row.id)) q.done();
+        pending = pending.filter((q) => !ids.has(q.row.id));
+        if (run === 0) this.stats.reruns += pending.length;
+      }
+    } catch {
+      // The statement failed as a whole, so nothing of it was stored: one by one, only the bad one fails.
+      this.stats.fallbacks++;
+      for (const q of pending) await settle(q, storeOne(this.db, q.row));
+      return;
+    }
+    for (const q of pending) q.done(new Error(`report ${q.row.name} could not be created or found`));
+  }
+}
+
+async function settle(q: Queued, work: Promise<void>): Promise<void> {
+  try {
+    await work;
+    q.done();
+  } catch (error) {
+    q.done(error);
+  }
+}
+
+const writers = new WeakMap<Db, InstanceWriter>();
+
+function instanceWriter(db: Db): InstanceWriter {
+  let writer = writers.get(db);
+  if (!writer) writers.set(db, (writer = new InstanceWriter(db)));
+  return writer;
+}
+
+/** Batches written through this database handle in this process (for tests and diagnostics). */
+export function ingestStats(db: Db): Readonly<InstanceWriter["stats"]> {
+  return { ...instanceWriter(db).stats };
+}
+
+/**
  * Stores one push as an instance of report `name`, creating the report on first use. Checks run
- * in the order of the API contract; the report creation and the instance insert are one
- * statement, so a successful return means both are committed.
+ * in the order of the API contract; the instance is written with the pushes that arrive at the
+ * same time (one statement per batch, see InstanceWriter), so a successful return means the
+ * report and the instance are committed.
  */
 export async function ingest(
   db: Db,
@@ -96,17 +267,29 @@ export async function ingest(
   if (!parsed.ok) throw badRequest(explicit ? `Cannot parse input using format ${format}` : "Cannot parse input");
 
   const id = uuidv7();
-  const rows = storable(parsed.table.rows) as unknown[][];
-  const rowsJson = JSON.stringify(rows);
-  const headerJson = JSON.stringify(parsed.table.header);
-  const bytes = Buffer.byteLength(input.body) + Buffer.byteLength(rowsJson);
-  const params = [uuidv7(), input.accountId, name, id, created.toISOString(), pgTextArray(allTags), rowsJson, headerJson, input.body, parsed.format, link, bytes];
-  const store = () => preparedRows<{ id: string }>(db, INSERT_INSTANCE, params);
-  // A report created by a concurrent first push is not yet visible to this statement's snapshot:
-  // then nothing was inserted, and a second run (new snapshot) finds the report.
-  if ((await store()).length === 0 && (await store()).length === 0) {
-    throw new Error(`report ${name} could not be created or found`);
+  let rows = parsed.table.rows;
+  let rowsJson = JSON.stringify(rows);
+  // JSON.stringify escapes exactly what jsonb cannot hold (NUL, lone surrogates) as \u0000 and
+  // \udXXX: only then is the table cleaned (a false alarm just costs the cleaning).
+  if (MAY_BE_UNSTORABLE.test(rowsJson)) {
+    rows = storable(rows) as unknown[][];
+    rowsJson = JSON.stringify(rows);
   }
+  const bytes = Buffer.byteLength(input.body) + Buffer.byteLength(rowsJson);
+  await instanceWriter(db).write({
+    reportId: uuidv7(),
+    accountId: input.accountId,
+    name,
+    id,
+    created: created.toISOString(),
+    tags: allTags,
+    rowsJson,
+    headerJson: JSON.stringify(parsed.table.header),
+    input: input.body,
+    format: parsed.format,
+    link,
+    bytes,
+  });
   return {
     id,
     reportName: name,
@@ -120,6 +303,7 @@ export async function ingest(
   };
 }
 
+const MAY_BE_UNSTORABLE = /\\u(?:0000|d[89a-f])/;
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
@@ -304,7 +488,10 @@ export async function deleteReport(db: Db, input: { accountId: string; name: str
   await db.transaction(async (tx) => {
     await tx.delete(reportInstances).where(and(eq(reportInstances.accountId, input.accountId), eq(reportInstances.reportId, report.id)));
     await tx.delete(reports).where(and(eq(reports.accountId, input.accountId), eq(reports.id, report.id)));
+    // Every tile showing it goes too (dashboards keep no tile of a report that is gone).
+    await tx.delete(tiles).where(and(eq(tiles.accountId, input.accountId), eq(tiles.report, report.name)));
   });
+  invalidateTileCache(input.accountId);
 }
 
 /** Deletes the matching instances (all when no filter), without an upper bound. */
@@ -319,6 +506,7 @@ export async function deleteInstances(
     db,
     sql`with d as (delete from report_instances where ${and(...where)} returning 1) select count(*)::int as count from d`,
   );
+  invalidateTileCache(input.accountId); // cached tiles must not draw deleted instances (ADR 10)
   return { deleted: Number(deleted?.count ?? 0) };
 }
 

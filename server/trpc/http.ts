@@ -8,7 +8,7 @@ import { appRouter } from "./root";
 export function trpcMiddleware(deps: Deps) {
   return trpcExpress.createExpressMiddleware({
     router: appRouter,
-    createContext: ({ req, res }) => createContext(deps, { ...requestMeta(deps.config, req), ...res.locals.auth }),
+    createContext: ({ req, res }) => createContext(deps, Object.assign(requestMeta(deps.config, req), res.locals.auth)),
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path} failed`, error.cause ?? error);
     },

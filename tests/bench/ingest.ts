@@ -2,12 +2,17 @@
  * npm run bench:ingest — ingestion throughput against real PostgreSQL.
  *
  * Starts the app (a child process, production mode) on a fresh database, then for a fixed time
- * N concurrent HTTP clients POST df-sized text and small JSON; then, in the same run, N
- * concurrent postgres.js loops insert the same rows with the same statement. Prints both rates,
- * latencies and their ratio; the last line is JSON.
+ * N concurrent HTTP clients POST df-sized text and small JSON and, in the same run, N
+ * concurrent postgres.js loops insert the same rows with the same statement, in alternating
+ * turns after a warm-up of each (not counted). Prints both rates, latencies,
+ * their ratio and the CPU the bench process spent per request; checks that every instance holds
+ * its rows as a jsonb array; the last line is JSON.
  *
  *   BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)
- *   --seconds 10 --concurrency 8
+ *   BENCH_NODE_ARGS (extra node flags for the app, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof)
+ *   WEB_CONCURRENCY (web processes of the app, default 1 as the app's own default)
+ *   BENCH_CLIENT=node (node's http client instead of raw keep-alive sockets sending the same bytes)
+ *   --seconds 10 (each, in --rounds 5 alternating turns) --warmup 2 --concurrency 8
  */
 import { spawn } from "node:child_process";
 import http from "node:http";
@@ -21,9 +26,19 @@ import { createUser } from "../../server/auth/service";
 import { parseInput } from "../../server/parsing";
 import { uuidv7 } from "../../server/tokens";
 
-const { values } = parseArgs({ options: { seconds: { type: "string", default: "10" }, concurrency: { type: "string", default: "8" } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "10" },
+    rounds: { type: "string", default: "5" },
+    warmup: { type: "string", default: "2" },
+    concurrency: { type: "string", default: "8" },
+  },
+});
+const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
+const WARMUP = Number(values.warmup);
 const CONCURRENCY = Number(values.concurrency);
+const CLIENT = process.env.BENCH_CLIENT === "node" ? "node" : "raw";
 const serverUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 const DF = `Filesystem     1K-blocks     Used Available Use% Mounted on
@@ -49,21 +64,95 @@ function freePort(): Promise<number> {
   });
 }
 
+/** A keep-alive HTTP/1.1 connection that sends whole requests and reads answers with a Content-Length; one request at a time. */
+class Connection {
+  private socket: net.Socket | null = null;
+  private received: Buffer[] = [];
+  private size = 0;
+  private waiting: { resolve(): void; reject(error: Error): void } | null = null;
+
+  constructor(private readonly port: number) {}
+
+  request(bytes: Buffer): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.connected().write(bytes);
+    });
+  }
+
+  private connected(): net.Socket {
+    if (this.socket) return this.socket;
+    const socket = net.connect(this.port, "127.0.0.1");
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    const lost = (error?: Error) => {
+      this.socket = null;
+      this.received = [];
+      this.size = 0;
+      const waiting = this.waiting;
+      this.waiting = null;
+      waiting?.reject(error ?? new Error("connection closed"));
+    };
+    socket.on("error", lost);
+    socket.on("close", () => lost());
+    this.socket = socket;
+    return socket;
+  }
+
+  private onData(chunk: Buffer) {
+    this.received.push(chunk);
+    this.size += chunk.length;
+    const data = this.received.length === 1 ? chunk : Buffer.concat(this.received, this.size);
+    const headEnd = data.indexOf("\r\n\r\n");
+    if (headEnd === -1) return;
+    const head = data.toString("latin1", 0, headEnd);
+    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+    if (!length) throw new Error(`an answer without Content-Length: ${head}`);
+    const end = headEnd + 4 + Number(length[1]);
+    if (data.length < end) {
+      this.received = [data];
+      return;
+    }
+    if (data.length > end) throw new Error("more bytes than one answer");
+    this.received = [];
+    this.size = 0;
+    const status = Number(head.slice(9, 12));
+    const waiting = this.waiting;
+    this.waiting = null;
+    if (status === 200) waiting?.resolve();
+    else waiting?.reject(new Error(`HTTP ${status}: ${data.toString("utf8", headEnd + 4)}`));
+  }
+
+  close() {
+    this.socket?.destroy();
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function timed(run: (i: number) => Promise<void>): Promise<{ count: number; latencies: number[]; seconds: number }> {
+type Run = { count: number; latencies: number[]; seconds: number };
+
+function merge(runs: Run[]): Run {
+  return {
+    count: runs.reduce((n, r) => n + r.count, 0),
+    latencies: runs.flatMap((r) => r.latencies).sort((a, b) => a - b),
+    seconds: runs.reduce((n, r) => n + r.seconds, 0),
+  };
+}
+
+async function timed(run: (i: number, client: number) => Promise<void>, seconds: number): Promise<Run> {
   const latencies: number[] = [];
   const started = performance.now();
-  const deadline = started + SECONDS * 1000;
+  const deadline = started + seconds * 1000;
   let n = 0;
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    Array.from({ length: CONCURRENCY }, async (_, client) => {
       while (performance.now() < deadline) {
         const t = performance.now();
-        await run(n++);
+        await run(n++, client);
         latencies.push(performance.now() - t);
       }
     }),
@@ -88,17 +177,21 @@ async function main() {
     await database.close();
 
     const port = await freePort();
-    child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: "production", LOG_REQUESTS: "false", WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? "2" },
+    // One web process by default, as the app itself: on 2 cores shared with the client and
+    // PostgreSQL, a second process halves each one's batches and measured slower (ADR 7).
+    const webConcurrency = process.env.WEB_CONCURRENCY ?? "1";
+    child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []), "--import", "tsx", "server/index.ts"], {
+      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: "production", LOG_REQUESTS: "false", WEB_CONCURRENCY: webConcurrency },
       stdio: ["ignore", "ignore", "inherit"],
     });
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const auth = "Basic " + Buffer.from(`${key}:`).toString("base64");
-    const post = (i: number) =>
+    const path = (i: number) => `/api/v1/reports/${bodies[i % bodies.length]!.name}?tags=host:web${i % 4}`;
+    const nodePost = (i: number) =>
       new Promise<void>((resolve, reject) => {
         const b = bodies[i % bodies.length]!;
         const req = http.request(
-          { host: "127.0.0.1", port, method: "POST", path: `/api/v1/reports/${b.name}?tags=host:web${i % 4}`, agent, headers: { authorization: auth, "content-type": b.type } },
+          { host: "127.0.0.1", port, method: "POST", path: path(i), agent, headers: { authorization: auth, "content-type": b.type } },
           (res) => {
             res.resume();
             res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
@@ -107,22 +200,40 @@ async function main() {
         req.on("error", reject);
         req.end(b.body);
       });
+    // The same requests, byte for byte what node's client sends, written whole on one keep-alive
+    // connection per client: the client shares the machine's 2 cores with the app and
+    // PostgreSQL, and node's http client costs about as much CPU as the server it measures.
+    const requests = [0, 1, 2, 3].map((i) => {
+      const b = bodies[i % bodies.length]!;
+      return Buffer.from(
+        `POST ${path(i)} HTTP/1.1\r\nauthorization: ${auth}\r\ncontent-type: ${b.type}\r\nHost: 127.0.0.1:${port}\r\n` +
+          `Connection: keep-alive\r\nContent-Length: ${Buffer.byteLength(b.body)}\r\n\r\n${b.body}`,
+      );
+    });
+    const connections = Array.from({ length: CONCURRENCY }, () => new Connection(port));
+    const rawPost = (i: number, client: number) => connections[client]!.request(requests[i % requests.length]!);
+    const post = CLIENT === "node" ? nodePost : rawPost;
+    let exited: number | null = null;
+    child.once("exit", (code) => (exited = code ?? -1));
+    // Starting (tsx compiling the server) takes a few seconds, more on a loaded machine.
     for (let i = 0; ; i++) {
       try {
-        await post(0);
+        await post(0, 0);
         break;
       } catch {
-        if (i > 120) throw new Error("the app did not start");
+        if (exited !== null) throw new Error(`the app exited (${exited}) before answering`);
+        if (i > 480) throw new Error("the app did not start within 2 minutes");
         await new Promise((r) => setTimeout(r, 250));
       }
     }
-    for (let i = 0; i < 200; i++) await post(i); // warm-up
-
-    console.log(`ingest over HTTP: ${CONCURRENCY} clients for ${SECONDS}s …`);
-    const httpRun = await timed(post);
+    for (let i = 0; i < 200; i++) await post(i, i % CONCURRENCY); // every connection open
 
     // The same rows, the same statement, straight through postgres.js.
     const sql = postgres(databaseUrl, { max: CONCURRENCY, onnotice: () => {} });
+    // As the app's client is set up (drizzle does this): JSON parameters are sent as the JSON
+    // text they are. Without it postgres.js would JSON-encode the text again, and the bare loop
+    // would store each table as one jsonb string instead of the rows.
+    sql.options.serializers[114] = sql.options.serializers[3802] = (x: unknown) => x;
     const parsed = bodies.map((b) => {
       const r = parseInput(b.body, {});
       if (!r.ok) throw new Error("bench input does not parse");
@@ -146,9 +257,31 @@ async function main() {
         select ${accountId}, ${uuidv7()}, report.id, ${now}, ${`{host:web${i % 4}}`}::text[], ${p.rows}::jsonb, ${p.header}::jsonb, ${p.body}, ${p.format}, null, ${p.bytes}
         from report`;
     };
-    console.log(`bare postgres.js: ${CONCURRENCY} loops for ${SECONDS}s …`);
-    const bareRun = await timed(insert);
+
+    // Both measure warm code: each first runs its load for WARMUP seconds, not counted. Then
+    // they take turns, ROUNDS times each (the order alternating), so that a change in the
+    // machine's other load during the run weighs on both alike.
+    await timed(post, WARMUP);
+    await timed(insert, WARMUP);
+    console.log(`ingest over HTTP and bare postgres.js: ${CONCURRENCY} clients, ${ROUNDS} turns of ${SECONDS / ROUNDS}s each …`);
+    const runs = { http: [] as Run[], bare: [] as Run[] };
+    const cpu = { http: 0, bare: 0 };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const kind of round % 2 === 0 ? (["http", "bare"] as const) : (["bare", "http"] as const)) {
+        const before = process.cpuUsage();
+        runs[kind].push(await timed(kind === "http" ? post : insert, SECONDS / ROUNDS));
+        const used = process.cpuUsage(before);
+        cpu[kind] += used.user + used.system;
+      }
+    }
+    for (const c of connections) c.close();
+    const httpRun = merge(runs.http);
+    const bareRun = merge(runs.bare);
+    // Same rows: every instance, pushed or inserted, holds its table as a jsonb array.
+    const [check] = await sql<{ total: number; arrays: number }[]>`
+      select count(*)::int as total, count(*) filter (where jsonb_typeof(rows) = 'array')::int as arrays from report_instances`;
     await sql.end();
+    if (check!.arrays !== check!.total) throw new Error(`${check!.total - check!.arrays} instances do not hold their rows as an array`);
 
     const httpRate = httpRun.count / httpRun.seconds;
     const bareRate = bareRun.count / bareRun.seconds;
@@ -156,6 +289,7 @@ async function main() {
       bench: "ingest",
       concurrency: CONCURRENCY,
       seconds: SECONDS,
+      rounds: ROUNDS,
       per_s: Math.round(httpRate),
       p50_ms: Number(percentile(httpRun.latencies, 50).toFixed(2)),
       p99_ms: Number(percentile(httpRun.latencies, 99).toFixed(2)),
@@ -163,9 +297,15 @@ async function main() {
       bare_p50_ms: Number(percentile(bareRun.latencies, 50).toFixed(2)),
       bare_p99_ms: Number(percentile(bareRun.latencies, 99).toFixed(2)),
       ratio: Number((httpRate / bareRate).toFixed(3)),
+      web_concurrency: Number(webConcurrency),
+      client: CLIENT,
+      // CPU the bench process itself spent per request (it runs on the same cores as the app).
+      client_cpu_us: Math.round(cpu.http / httpRun.count),
+      bare_client_cpu_us: Math.round(cpu.bare / bareRun.count),
     };
     console.log(`HTTP ingest      ${result.per_s} instances/s   p50 ${result.p50_ms} ms   p99 ${result.p99_ms} ms`);
     console.log(`bare postgres.js ${result.bare_per_s} inserts/s     p50 ${result.bare_p50_ms} ms   p99 ${result.bare_p99_ms} ms`);
+    console.log(`client           ${CLIENT === "node" ? "node:http" : "raw keep-alive sockets"}, ${result.client_cpu_us} µs CPU per request (bare loop: ${result.bare_client_cpu_us} µs)`);
     console.log(`ratio            ${result.ratio}   (target ≥ 0.5 and ≥ 1500 instances/s)`);
     console.log(JSON.stringify(result));
   } finally {
