@@ -160,3 +160,42 @@ test("dashboards are tabs that can be added, renamed and deleted", async ({ page
   await expect(page.getByRole("tab", { name: "Default" })).toHaveAttribute("aria-selected", "true");
   await expect(page.getByRole("tab", { name: "Postgres" })).toHaveCount(0);
 });
+
+test("a dashboard exported as JSON imports as a new dashboard, and full screen hides the app's chrome", async ({ page, request }) => {
+  test.setTimeout(90_000);
+  await register(page, newUser("export"));
+  const key = await fullKey(page);
+  await push(request, key, "diskfree", dfOutput({ used: 40_000_000, use: "61%" }));
+  const id = await importDashboard(request, key, {
+    name: "Disks",
+    tiles: [{ report: "diskfree", kind: "latest", draw: "value", title: "Root", series: [useSeries("/")] }],
+  });
+  await page.goto(`/dashboards/${id}`);
+
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Export JSON" }).click();
+  const file = await (await download).path();
+  const model = JSON.parse(await (await import("node:fs/promises")).readFile(file, "utf8")) as { name: string; tiles: { title: string }[] };
+  expect(model.name).toBe("Disks");
+  expect(model.tiles.map((t) => t.title)).toEqual(["Root"]);
+
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  await page.getByPlaceholder(/"name": "Servers"/).fill(JSON.stringify({ ...model, name: "Disks (copy)" }));
+  await page.getByRole("button", { name: "Import as a new dashboard" }).click();
+  await expect(page.getByText("Dashboard imported.")).toBeVisible();
+  await expect(page.getByRole("tab", { name: "Disks (copy)" })).toHaveAttribute("aria-selected", "true");
+  await expect(tile(page, "Root")).toContainText("61");
+
+  // A broken file is refused with a clear message, not an error page.
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  await page.getByPlaceholder(/"name": "Servers"/).fill("{not json");
+  await page.getByRole("button", { name: "Import as a new dashboard" }).click();
+  await expect(page.getByRole("alert")).toContainText("not valid JSON");
+
+  await page.getByRole("button", { name: "Full screen" }).click();
+  await expect(page.getByRole("banner")).toBeHidden();
+  await expect(tile(page, "Root")).toBeVisible();
+  await saveScreenshot(page, "dashboard-full-screen");
+  await page.getByRole("button", { name: "Exit full screen" }).click();
+  await expect(page.getByRole("banner")).toBeVisible();
+});

@@ -307,6 +307,11 @@ export default function DashboardPage() {
   const [panel, setPanel] = useState<"none" | "settings" | "import">("none");
   const [tv, setTv] = useState(false);
   const [layoutNote, setLayoutNote] = useState<string | null>(null);
+  // Another dashboard (a tab, an import): its own panels, not open ones left from the last.
+  useEffect(() => {
+    setPanel("none");
+    setEditing(false);
+  }, [dashboard.id]);
   const version = useRef(dashboard.layoutVersion);
   useEffect(() => {
     version.current = dashboard.layoutVersion;
