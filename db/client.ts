@@ -88,3 +88,11 @@ export async function preparedRows<T>(db: Db, text: string, params: unknown[]): 
   const chunks = text.split(/\$(\d+)/).map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql`${params[Number(part) - 1]}`));
   return queryRows<T>(db, sql.join(chunks, sql.raw("")));
 }
+
+/**
+ * A PostgreSQL array literal (`{"a","b"}`) with every element quoted, for binding a string list
+ * as one parameter cast to text[] or uuid[] (postgres.js cannot bind untyped JS arrays).
+ */
+export function pgTextArray(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
+}

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { queryRows } from "../../db/client";
+import { pgTextArray, queryRows } from "../../db/client";
 import { tiles } from "../../db/schema";
 import { notFound } from "../errors";
 import { cellNumber } from "../parsing";
@@ -78,10 +78,6 @@ export function seriesCellsSql(series: SeriesSpec[]): { columns: SQL[]; cells: S
       where (${sql.join(filters, sql` or `)}) and not (i.header @> to_jsonb(x.n - 1))) as ns`);
   }
   return { columns, cells };
-}
-
-function pgTextArray(values: string[]): string {
-  return `{${values.map((v) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
 }
 
 export type TileDataInput = { from?: Date; to?: Date; after?: Date; now?: Date };

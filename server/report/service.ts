@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, like, lte, sql, type SQL } from "drizzle-orm";
-import { type Db, preparedRows, queryRows } from "../../db/client";
+import { type Db, pgTextArray, preparedRows, queryRows } from "../../db/client";
 import { reportInstances, reports, tiles } from "../../db/schema";
 import { invalidateTileCache } from "../dashboard/tile-cache";
 import { badRequest, notFound } from "../errors";
@@ -317,11 +317,6 @@ export function storable(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(UNSTORABLE, "\ufffd"), storable(v)]));
   }
   return value;
-}
-
-/** A PostgreSQL text[] literal, quoting every element. */
-function pgTextArray(values: string[]): string {
-  return `{${values.map((v) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
 }
 
 /** Instances having all of `tags` (served by the GIN index on tags). */
