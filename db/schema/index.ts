@@ -9,3 +9,4 @@ export * from "./rate-limits";
 export * from "./caught-mail";
 export * from "./reports";
 export * from "./dashboards";
+export * from "./alarms";
