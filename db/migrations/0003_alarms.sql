@@ -1,3 +1,13 @@
+CREATE TABLE "alarm_evaluations" (
+	"account_id" uuid NOT NULL,
+	"instance_id" uuid NOT NULL,
+	"report_id" uuid NOT NULL,
+	"queued_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"locked_until" timestamp with time zone,
+	CONSTRAINT "alarm_evaluations_account_id_instance_id_pk" PRIMARY KEY("account_id","instance_id")
+);
+--> statement-breakpoint
 CREATE TABLE "alarm_history" (
 	"account_id" uuid NOT NULL,
 	"id" uuid NOT NULL,
@@ -23,6 +33,7 @@ CREATE TABLE "alarm_states" (
 	"seq" integer DEFAULT 0 NOT NULL,
 	"last_instance_id" uuid,
 	"last_instance_created" timestamp with time zone,
+	"last_seen_at" timestamp with time zone,
 	"last_notified_at" timestamp with time zone,
 	"renotify_count" integer DEFAULT 0 NOT NULL,
 	CONSTRAINT "alarm_states_account_id_alarm_id_tag_key_pk" PRIMARY KEY("account_id","alarm_id","tag_key")
@@ -74,6 +85,7 @@ ALTER TABLE "alarm_history" ADD CONSTRAINT "alarm_history_account_id_alarm_id_al
 ALTER TABLE "alarm_states" ADD CONSTRAINT "alarm_states_account_id_alarm_id_alarms_account_id_id_fk" FOREIGN KEY ("account_id","alarm_id") REFERENCES "public"."alarms"("account_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "alarms" ADD CONSTRAINT "alarms_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notifications" ADD CONSTRAINT "notifications_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "alarm_evaluations_queued_idx" ON "alarm_evaluations" USING btree ("queued_at");--> statement-breakpoint
 CREATE INDEX "alarm_history_alarm_idx" ON "alarm_history" USING btree ("account_id","alarm_id","at","id");--> statement-breakpoint
 CREATE INDEX "alarms_report_idx" ON "alarms" USING btree ("account_id","report");--> statement-breakpoint
 CREATE UNIQUE INDEX "alarms_badge_idx" ON "alarms" USING btree ("badge_token_hash");--> statement-breakpoint

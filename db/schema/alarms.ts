@@ -69,6 +69,8 @@ export const alarmStatesTable = pgTable(
     seq: integer("seq").notNull().default(0),
     lastInstanceId: uuid("last_instance_id"),
     lastInstanceCreated: timestamp("last_instance_created", { withTimezone: true, mode: "date" }),
+    /** When the last instance of this tag set arrived (server time; no-data alarms count from it). */
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true, mode: "date" }),
     lastNotifiedAt: timestamp("last_notified_at", { withTimezone: true, mode: "date" }),
     renotifyCount: integer("renotify_count").notNull().default(0),
   },
@@ -76,6 +78,25 @@ export const alarmStatesTable = pgTable(
     primaryKey({ columns: [t.accountId, t.alarmId, t.tagKey] }),
     foreignKey({ columns: [t.accountId, t.alarmId], foreignColumns: [alarms.accountId, alarms.id] }).onDelete("cascade"),
   ],
+);
+
+/**
+ * The evaluation queue: one row per new instance of a report that has an enabled alarm, written
+ * by the same statement that stores the instance (so a committed instance is never left
+ * unevaluated). Workers claim rows with FOR UPDATE SKIP LOCKED and a lease, and delete them
+ * once the results are committed.
+ */
+export const alarmEvaluations = pgTable(
+  "alarm_evaluations",
+  {
+    accountId: uuid("account_id").notNull(),
+    instanceId: uuid("instance_id").notNull(),
+    reportId: uuid("report_id").notNull(),
+    queuedAt: timestamp("queued_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    attempts: integer("attempts").notNull().default(0),
+    lockedUntil: timestamp("locked_until", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.instanceId] }), index("alarm_evaluations_queued_idx").on(t.queuedAt)],
 );
 
 /** Every change of state: time, instance and message (alarms.md "History"). */
