@@ -15,6 +15,8 @@ import { createMailer } from "./mail/mailer";
 import { createUsageCounter } from "./api-key/usage";
 import { automaticTiles, sweepStaleTiles } from "./dashboard/automatic";
 import { createAccessLogWriter } from "./access-log/middleware";
+import { createSandbox } from "./alarm/sandbox";
+import { startAlarmWorker } from "./alarm/worker";
 
 /** Opens the configured database (taking the data folder's lock for PGlite) and migrates it. */
 export async function openAppDatabase(config: Config): Promise<Database & { release(): void }> {
@@ -35,14 +37,18 @@ export async function openAppDatabase(config: Config): Promise<Database & { rele
 }
 
 export function buildDeps(database: Database, config: Config): Deps {
+  const mailer = createMailer({ db: database.db, smtpUrl: config.smtpUrl, from: config.mailFrom });
+  const sandbox = createSandbox();
   return {
     db: database.db,
     config,
     auth: createLucia(database.db, { secureCookies: config.secureCookies }),
-    mailer: createMailer({ db: database.db, smtpUrl: config.smtpUrl, from: config.mailFrom }),
+    mailer,
     usage: createUsageCounter(database.db),
     accessLog: createAccessLogWriter(database.db),
     automatic: automaticTiles(database.db, { onError: (error) => console.error("automatic tiles failed", error) }),
+    sandbox,
+    alarmWorker: config.alarmWorker ? startAlarmWorker({ db: database.db, mailer, sandbox, appUrl: config.appUrl }) : null,
   };
 }
 
@@ -104,6 +110,8 @@ export async function startApp(config: Config, opts: { quiet?: boolean } = {}): 
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), 2000).unref();
       await closed;
+      await deps.alarmWorker?.stop();
+      await deps.sandbox.close();
       deps.mailer.close();
       await deps.usage.stop();
       await deps.accessLog.stop();

@@ -1,11 +1,48 @@
 import { openAppDatabase } from "./boot";
 import { runCommand, UsageError } from "./cli/commands";
 import { sendCommand } from "./cli/control";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, loadConfig, type Config } from "./config";
+import { createMailer } from "./mail/mailer";
+import { createSandbox } from "./alarm/sandbox";
+import { startAlarmWorker } from "./alarm/worker";
+
+/**
+ * `npm run tw -- worker`: an alarm worker alone (evaluations, the minute tick, the outbox), until
+ * SIGINT/SIGTERM. Several can run against one PostgreSQL database. The embedded database belongs
+ * to one process, so with PGlite the app's in-process worker is the worker.
+ */
+async function runWorker(config: Config): Promise<number> {
+  let database;
+  try {
+    database = await openAppDatabase(config);
+  } catch (error) {
+    if (error instanceof Error && error.message.includes("in use by process")) {
+      throw new Error(
+        `${error.message}\nThe embedded database belongs to the running app, which already runs an alarm worker in-process. Separate workers need PostgreSQL (DATABASE_URL).`,
+      );
+    }
+    throw error;
+  }
+  const mailer = createMailer({ db: database.db, smtpUrl: config.smtpUrl, from: config.mailFrom });
+  const sandbox = createSandbox();
+  const worker = startAlarmWorker({ db: database.db, mailer, sandbox, appUrl: config.appUrl });
+  console.log(`Tablewatch alarm worker running (${config.databaseUrl ? "PostgreSQL" : `embedded database in ${config.dataDir}`}, mail ${config.smtpUrl ? "via SMTP" : "caught at /dev/mail"}); Ctrl-C stops it.`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await worker.stop();
+  await sandbox.close();
+  mailer.close();
+  await database.close();
+  database.release();
+  return 0;
+}
 
 /** `npm run tw -- <command>`: operator commands, run by the same code as the app. */
 async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
+  if (argv[0] === "worker") return runWorker(config);
   if (!config.databaseUrl) {
     // The app may hold the embedded database: hand it the command.
     const reply = await sendCommand(config.dataDir, argv);

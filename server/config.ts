@@ -26,6 +26,7 @@ const envSchema = z.object({
   INGEST_MAX_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024)),
   WEB_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(64).default(1)),
   LOG_REQUESTS: z.preprocess(emptyToUndefined, z.enum(["true", "false", "1", "0"]).default("true")),
+  ALARM_WORKER: z.preprocess(emptyToUndefined, z.enum(["true", "false", "1", "0"]).default("true")),
 });
 
 export type Config = {
@@ -47,6 +48,8 @@ export type Config = {
   secureCookies: boolean;
   /** /dev/mail and the caught mailbox exist only outside production. */
   devTools: boolean;
+  /** Run the alarm worker (evaluations, outbox, minute tick) inside the web process. */
+  alarmWorker: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -74,5 +77,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ingestMaxBytes: e.INGEST_MAX_BYTES,
     secureCookies: e.APP_URL?.startsWith("https:") ?? false,
     devTools: e.NODE_ENV !== "production",
+    alarmWorker: yes(e.ALARM_WORKER),
   };
 }

@@ -5,6 +5,8 @@ import type { Mailer } from "./mail/mailer";
 import type { UsageCounter } from "./api-key/usage";
 import type { AccessLogWriter } from "./access-log/middleware";
 import type { AutomaticTiles } from "./dashboard/automatic";
+import type { Sandbox } from "./alarm/sandbox";
+import type { AlarmWorker } from "./alarm/worker";
 
 /** What services need from the running app; built once at boot (server/app.ts). */
 export type Deps = {
@@ -16,4 +18,8 @@ export type Deps = {
   accessLog: AccessLogWriter;
   /** Automatic tiles and series, applied after each ingested instance (in-process queue). */
   automatic: AutomaticTiles;
+  /** Runs alarm checks (the editor's Test and, in-process, the worker's evaluations). */
+  sandbox: Sandbox;
+  /** The in-process alarm worker, or null when workers run apart (ALARM_WORKER=false). */
+  alarmWorker: AlarmWorker | null;
 };

@@ -9,7 +9,7 @@ const styles = {
 };
 
 /** The frame every Tablewatch email shares: brand, content, footer. */
-export function EmailLayout({ preview, children }: { preview: string; children: ReactNode }) {
+export function EmailLayout({ preview, children, footer }: { preview: string; children: ReactNode; footer?: ReactNode }) {
   return (
     <Html lang="en">
       <Head />
@@ -20,8 +20,7 @@ export function EmailLayout({ preview, children }: { preview: string; children: 
           <Section>{children}</Section>
           <Hr style={{ borderColor: "#e3e5e8", margin: "28px 0 16px" }} />
           <Text style={styles.footer}>
-            You received this email because of an action on your Tablewatch account. If it was not you,
-            you can ignore it safely.
+            {footer ?? "You received this email because of an action on your Tablewatch account. If it was not you, you can ignore it safely."}
           </Text>
         </Container>
       </Body>

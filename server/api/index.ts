@@ -67,6 +67,20 @@ export function decodePathSegments(url: string): string {
   return decoded.join("/") + search;
 }
 
+/**
+ * A POST without a body takes its parameters from the query string, so one line of curl works
+ * (`curl -X POST --user KEY: ".../alarms/{id}/snooze?minutes=60"`): the adapter reads POST
+ * input only from a JSON body.
+ */
+function queryAsBody(req: Request): void {
+  if (req.method !== "POST" || req.headers["transfer-encoding"] || Number(req.headers["content-length"] ?? 0) > 0) return;
+  const url = new URL(req.url, "http://localhost");
+  const body: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) if (k !== "key") body[k] = v;
+  req.headers["content-type"] = "application/json";
+  (req as Request & { body: unknown }).body = body;
+}
+
 /** The public API: OpenAPI document, docs page, and the adapter over the same tRPC procedures. */
 export function publicApi(deps: Deps): Router {
   const api = Router();
@@ -106,6 +120,7 @@ export function publicApi(deps: Deps): Router {
   });
   api.use(`${API_BASE}`, envelopeErrors, (req, res, next) => {
     req.url = decodePathSegments(req.url);
+    queryAsBody(req);
     adapter(req, res).catch(next);
   });
 

@@ -18,6 +18,9 @@ Commands:
                                             create a user and an account owned by them
   create-api-key --email E [--name N] [--scope ingest|read|full]
                                             create an API key for the user's account; prints it once
+  worker                                    run an alarm worker alone (evaluations, no-data checks,
+                                            notifications) until Ctrl-C; needs DATABASE_URL when the
+                                            app runs, since the app runs one in-process
   help                                      show this help`;
 
 function parse<T extends z.ZodType>(schema: T, values: unknown): z.infer<T> {

@@ -4,7 +4,15 @@ import type { ReactElement } from "react";
 import type { Db } from "../../db/client";
 import { caughtMail } from "../../db/schema";
 
-export type OutgoingMail = { to: string; subject: string; react: ReactElement };
+export type OutgoingMail = {
+  to: string;
+  subject: string;
+  react: ReactElement;
+  /** The Message-ID header, `<…@…>` (nodemailer makes a random one otherwise). SMTP only. */
+  messageId?: string;
+  /** Extra headers (e.g. Auto-Submitted). SMTP only: the caught-mail path ignores both. */
+  headers?: Record<string, string>;
+};
 export type RenderedMail = { to: string; subject: string; html: string; text: string };
 
 export type Mailer = {
@@ -29,7 +37,7 @@ export function createMailer(opts: { db: Db; smtpUrl?: string; from: string }): 
     async send(mail) {
       const rendered = await renderMail(mail);
       if (transport) {
-        await transport.sendMail({ from: opts.from, ...rendered });
+        await transport.sendMail({ from: opts.from, ...rendered, messageId: mail.messageId, headers: mail.headers });
       } else {
         await opts.db.insert(caughtMail).values(rendered);
       }

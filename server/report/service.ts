@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, like, lte, sql, type SQL } from "drizzle-orm";
 import { type Db, pgTextArray, preparedRows, queryRows } from "../../db/client";
-import { reportInstances, reports, tiles } from "../../db/schema";
+import { alarmEvaluations, alarms, reportInstances, reports, tiles } from "../../db/schema";
 import { invalidateTileCache } from "../dashboard/tile-cache";
 import { badRequest, notFound } from "../errors";
 import { parseInput } from "../parsing";
@@ -49,6 +49,22 @@ export type InstanceView = {
 };
 
 /**
+ * The alarm evaluation queue is fed by the statement that stores the instance: an instance of a
+ * report with an enabled alarm is queued in the same transaction, so a committed instance is
+ * never left unevaluated (docs/decisions/0015-alarm-jobs-and-outbox.md). `inserted` holds
+ * (account_id, id, report_id); the name comes from `report`.
+ */
+const QUEUE_EVALUATIONS = `
+    insert into alarm_evaluations (account_id, instance_id, report_id)
+    select inserted.account_id, inserted.id, inserted.report_id
+    from inserted join report on report.id = inserted.report_id
+    where exists (
+      select 1 from alarms
+      where alarms.account_id = inserted.account_id and alarms.report = report.name and alarms.enabled
+    )
+    returning 1`;
+
+/**
  * One instance: creates the report on first use (no lock on an existing report row, so pushes
  * to one report do not queue behind each other) and inserts the instance, in one statement.
  */
@@ -58,15 +74,18 @@ const INSERT_INSTANCE = `
     on conflict (account_id, name) do nothing
     returning id
   ), report as (
-    select id from created_report
+    select id, $3::text as name from created_report
     union all
-    select id from reports where account_id = $2 and name = $3
+    select id, name from reports where account_id = $2 and name = $3
     limit 1
+  ), inserted as (
+    insert into report_instances (account_id, id, report_id, created, tags, rows, header, input, format, link, bytes)
+    select $2, $4, report.id, $5, $6::text[], $7::jsonb, $8::jsonb, $9, $10, $11, $12
+    from report
+    returning account_id, id, report_id
+  ), queued as (${QUEUE_EVALUATIONS}
   )
-  insert into report_instances (account_id, id, report_id, created, tags, rows, header, input, format, link, bytes)
-  select $2, $4, report.id, $5, $6::text[], $7::jsonb, $8::jsonb, $9, $10, $11, $12
-  from report
-  returning id`;
+  select id from inserted`;
 
 /**
  * A batch of instances (a JSON array, one object per instance: postgres.js cannot bind untyped
@@ -89,11 +108,14 @@ const INSERT_INSTANCES = `
     select id, account_id, name from created_report
     union all
     select id, account_id, name from reports where (account_id, name) in (select account_id, name from item)
+  ), inserted as (
+    insert into report_instances (account_id, id, report_id, created, tags, rows, header, input, format, link, bytes)
+    select item.account_id, item.id, report.id, item.created, item.tags, item.rows, item.header, item.input, item.format, item.link, item.bytes
+    from item join report on report.account_id = item.account_id and report.name = item.name
+    returning account_id, id, report_id
+  ), queued as (${QUEUE_EVALUATIONS}
   )
-  insert into report_instances (account_id, id, report_id, created, tags, rows, header, input, format, link, bytes)
-  select item.account_id, item.id, report.id, item.created, item.tags, item.rows, item.header, item.input, item.format, item.link, item.bytes
-  from item join report on report.account_id = item.account_id and report.name = item.name
-  returning id`;
+  select id from inserted`;
 
 /** An instance ready to store: `rowsJson` and `headerJson` are JSON texts. */
 type InstanceRow = {
@@ -485,6 +507,9 @@ export async function deleteReport(db: Db, input: { accountId: string; name: str
     await tx.delete(reports).where(and(eq(reports.accountId, input.accountId), eq(reports.id, report.id)));
     // Every tile showing it goes too (dashboards keep no tile of a report that is gone).
     await tx.delete(tiles).where(and(eq(tiles.accountId, input.accountId), eq(tiles.report, report.name)));
+    // And its alarms, with their states and history (a new report of the same name starts clean).
+    await tx.delete(alarms).where(and(eq(alarms.accountId, input.accountId), eq(alarms.report, report.name)));
+    await tx.delete(alarmEvaluations).where(and(eq(alarmEvaluations.accountId, input.accountId), eq(alarmEvaluations.reportId, report.id)));
   });
   invalidateTileCache(input.accountId);
 }

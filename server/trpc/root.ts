@@ -6,6 +6,8 @@ import { reportsRouter } from "./routers/reports";
 import { apiKeyRouter } from "./routers/api-key";
 import { dashboardRouter } from "./routers/dashboard";
 import { dashboardsRouter } from "./routers/dashboards";
+import { alarmRouter } from "./routers/alarm";
+import { alarmsRouter } from "./routers/alarms";
 
 export const appRouter = router({
   auth: authRouter,
@@ -15,6 +17,8 @@ export const appRouter = router({
   apiKey: apiKeyRouter,
   dashboard: dashboardRouter,
   dashboards: dashboardsRouter,
+  alarm: alarmRouter,
+  alarms: alarmsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -110,6 +110,8 @@ export async function startTestApp(opts: { env?: Record<string, string> } = {}):
     DATA_DIR: "memory://",
     LOG_REQUESTS: "false",
     NODE_ENV: "test",
+    // Tests that need the alarm worker run its functions themselves, or opt in.
+    ALARM_WORKER: "false",
     ...(pg ? { DATABASE_URL: pg.url } : {}),
     ...opts.env,
   };

@@ -96,6 +96,8 @@ export const reportRouter = router({
         created: instance.created,
         table: { rows: instance.rows ?? [], header: instance.header ?? [] },
       });
+      // The statement that stored it queued its alarm evaluation (if its report has alarms): look now.
+      ctx.alarmWorker?.poke();
       return ok(instanceOutput(ctx.baseUrl, instance)) satisfies z.infer<ReturnType<typeof envelope<typeof instanceSchema>>>;
     }),
 
