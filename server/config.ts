@@ -27,6 +27,7 @@ const envSchema = z.object({
   WEB_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(64).default(1)),
   LOG_REQUESTS: z.preprocess(emptyToUndefined, z.enum(["true", "false", "1", "0"]).default("true")),
   ALARM_WORKER: z.preprocess(emptyToUndefined, z.enum(["true", "false", "1", "0"]).default("true")),
+  WEBHOOK_ALLOW_PRIVATE: z.preprocess(emptyToUndefined, z.enum(["true", "false", "1", "0"]).optional()),
 });
 
 export type Config = {
@@ -50,6 +51,8 @@ export type Config = {
   devTools: boolean;
   /** Run the alarm worker (evaluations, outbox, minute tick) inside the web process. */
   alarmWorker: boolean;
+  /** Whether alarm webhooks may point at localhost or private networks (default: outside production). */
+  webhookAllowPrivate: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -78,5 +81,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secureCookies: e.APP_URL?.startsWith("https:") ?? false,
     devTools: e.NODE_ENV !== "production",
     alarmWorker: yes(e.ALARM_WORKER),
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE ? yes(e.WEBHOOK_ALLOW_PRIVATE) : e.NODE_ENV !== "production",
   };
 }

@@ -9,7 +9,7 @@ import { alarmInput, MAX_ALARMS_PER_REPORT, MAX_SNOOZE_MINUTES, type AlarmView, 
 import type { Sandbox } from "./sandbox";
 import { matchTags, worstState } from "./state";
 import type { AlarmNotificationPayload, CheckInstance, CheckOutcome } from "./types";
-import { newWebhookSecret, postWebhook } from "./webhook";
+import { isPrivateWebhookTarget, newWebhookSecret, postWebhook } from "./webhook";
 import { badgeSvg } from "./badge";
 
 type AlarmRow = typeof alarms.$inferSelect;
@@ -83,8 +83,14 @@ export function parseAlarmInput(raw: unknown) {
   return parsed.data;
 }
 
-async function definitionValues(db: Db, accountId: string, raw: unknown, defaultTimeZone: string) {
+/** How a definition is checked beyond its shape. */
+export type DefinitionPolicy = { allowPrivateWebhooks: boolean };
+
+async function definitionValues(db: Db, accountId: string, raw: unknown, defaultTimeZone: string, policy: DefinitionPolicy) {
   const a = parseAlarmInput(raw);
+  if (a.webhookUrl && !policy.allowPrivateWebhooks && isPrivateWebhookTarget(a.webhookUrl)) {
+    throw badRequest("webhookUrl: webhooks cannot point at localhost or a private network address");
+  }
   await requireReport(db, accountId, a.report);
   return {
     name: a.name,
@@ -106,9 +112,9 @@ async function definitionValues(db: Db, accountId: string, raw: unknown, default
 /** Creates an alarm; the badge link's token is returned once (only its hash is kept). */
 export async function createAlarm(
   db: Db,
-  input: { accountId: string; definition: unknown; timeZone?: string },
+  input: { accountId: string; definition: unknown; timeZone?: string; policy: DefinitionPolicy },
 ): Promise<{ alarm: AlarmView; badgeToken: string }> {
-  const values = await definitionValues(db, input.accountId, input.definition, input.timeZone ?? "UTC");
+  const values = await definitionValues(db, input.accountId, input.definition, input.timeZone ?? "UTC", input.policy);
   const [{ count }] = (await db
     .select({ count: sql<number>`count(*)::int` })
     .from(alarms)
@@ -128,9 +134,9 @@ export async function createAlarm(
 }
 
 /** Replaces an alarm's definition. Its states and history stay, unless the report or tags change (then states start over). */
-export async function replaceAlarm(db: Db, input: { accountId: string; id: string; definition: unknown }): Promise<AlarmView> {
+export async function replaceAlarm(db: Db, input: { accountId: string; id: string; definition: unknown; policy: DefinitionPolicy }): Promise<AlarmView> {
   const current = await findAlarm(db, input.accountId, input.id);
-  const values = await definitionValues(db, input.accountId, input.definition, current.timeZone);
+  const values = await definitionValues(db, input.accountId, input.definition, current.timeZone, input.policy);
   await db.transaction(async (tx) => {
     await tx
       .update(alarms)

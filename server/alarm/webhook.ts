@@ -18,6 +18,7 @@
  * a redirect, a network error or no answer within the timeout is retried with backoff.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { BlockList, isIP } from "node:net";
 
 export const WEBHOOK_USER_AGENT = "Tablewatch-Webhook/1";
 export const SIGNATURE_HEADER = "X-Tablewatch-Signature";
@@ -158,4 +159,48 @@ export async function postWebhook(
   } finally {
     clearTimeout(timer);
   }
+}
+
+const privateRanges = (() => {
+  const list = new BlockList();
+  for (const [net, bits] of [
+    ["0.0.0.0", 8],
+    ["10.0.0.0", 8],
+    ["100.64.0.0", 10],
+    ["127.0.0.0", 8],
+    ["169.254.0.0", 16],
+    ["172.16.0.0", 12],
+    ["192.168.0.0", 16],
+  ] as const)
+    list.addSubnet(net, bits, "ipv4");
+  for (const [net, bits] of [
+    ["::", 128],
+    ["::1", 128],
+    ["fc00::", 7],
+    ["fe80::", 10],
+  ] as const)
+    list.addSubnet(net, bits, "ipv6");
+  return list;
+})();
+
+/**
+ * Whether a webhook URL points at this machine or a private network by its name or literal
+ * address (localhost, 10/8, 127/8, 169.254/16 — cloud metadata —, 172.16/12, 192.168/16, fc00::/7…).
+ * Hosted instances refuse such webhooks (WEBHOOK_ALLOW_PRIVATE=false in production) so a
+ * customer cannot make our servers call internal services. Names resolving to private
+ * addresses are not caught here.
+ */
+export function isPrivateWebhookTarget(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  } catch {
+    return false;
+  }
+  if (host === "localhost" || host.endsWith(".localhost") || host.endsWith(".internal")) return true;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host)?.[1];
+  const address = mapped ?? host;
+  const kind = isIP(address);
+  if (!kind) return false;
+  return privateRanges.check(address, kind === 4 ? "ipv4" : "ipv6");
 }

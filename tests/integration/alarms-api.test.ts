@@ -16,7 +16,15 @@ const keys = {} as Record<ApiKeyScope, string>;
 let outsiderKey: string;
 
 const DISK_CHECK = "for (const r of table(instance))\n  if (num(r['Use%']) > 90) return `${r['Mounted on']} is ${r['Use%']} full`;";
-const df = (home: number) => `Filesystem Size Used Avail Use% Mounted on\n/dev/sda1 20G 12G 8G 61% /\n/dev/sda3 90G 80G 10G ${home}% /home\n`;
+/** `df -h` output (columns aligned, as df prints them) with /home at `home` %. */
+const df = (home: number, root = 61) =>
+  [
+    ["Filesystem", "Size", "Used", "Avail", "Use%", "Mounted on"],
+    ["/dev/sda1", "20G", "12G", "8G", `${root}%`, "/"],
+    ["/dev/sda3", "90G", "80G", "10G", `${home}%`, "/home"],
+  ]
+    .map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(10) : cell.padStart(i === 5 ? 0 : 5))).join(" "))
+    .join("\n") + "\n";
 
 type Alarm = { id: string; name: string; report: string; kind: string; code: string; recipients: string[]; states: unknown[]; href: string; snoozedUntil: string | null; webhookSecret: string; badgeUrl?: string };
 

@@ -24,8 +24,15 @@ let key: string;
 let deps: EvaluationDeps;
 
 const DISK_CHECK = "for (const r of table(instance))\n  if (num(r['Use%']) > 90) return `${r['Mounted on']} is ${r['Use%']} full`;";
+/** `df -h` output (columns aligned, as df prints them) with /home at `home` %. */
 const df = (home: number, root = 61) =>
-  `Filesystem Size Used Avail Use% Mounted on\n/dev/sda1 20G 12G 8G ${root}% /\n/dev/sda3 90G 80G 10G ${home}% /home\n`;
+  [
+    ["Filesystem", "Size", "Used", "Avail", "Use%", "Mounted on"],
+    ["/dev/sda1", "20G", "12G", "8G", `${root}%`, "/"],
+    ["/dev/sda3", "90G", "80G", "10G", `${home}%`, "/home"],
+  ]
+    .map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(10) : cell.padStart(i === 5 ? 0 : 5))).join(" "))
+    .join("\n") + "\n";
 
 before(async () => {
   app = await startTestApp({ env: { ALARM_WORKER: "false" } });
@@ -342,7 +349,7 @@ describe("the web procedures (alarms.*)", () => {
     await pushOk(app, key, "df", df(10));
     const latest = await c.alarms.test({ report: "df", code: DISK_CHECK });
     assert.equal(latest.result, "ok");
-    const chosen = await c.alarms.test({ report: "df", code: `${DISK_CHECK}\nconsole.log('rows', instance.rows.length)`, instanceId: first.id });
+    const chosen = await c.alarms.test({ report: "df", code: `console.log('rows', instance.rows.length)\n${DISK_CHECK}`, instanceId: first.id });
     assert.equal(chosen.result, "alarm");
     assert.equal(chosen.message, "/home is 93% full");
     assert.equal(chosen.instanceId, first.id);

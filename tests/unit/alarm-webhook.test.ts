@@ -246,3 +246,27 @@ describe("alarm notification email", () => {
     assert.ok(html.includes("&lt;script&gt;"));
   });
 });
+
+describe("webhook targets on hosted instances", () => {
+  it("localhost, private, link-local (cloud metadata) and mapped addresses are private; public ones are not", async () => {
+    const { isPrivateWebhookTarget } = await import("../../server/alarm/webhook");
+    for (const url of [
+      "http://localhost:8080/x",
+      "http://api.localhost/",
+      "http://127.0.0.1/",
+      "http://10.1.2.3/",
+      "http://172.20.0.1/",
+      "http://192.168.1.1/",
+      "http://169.254.169.254/latest/meta-data",
+      "http://[::1]/",
+      "http://[fd00::1]/",
+      "http://[::ffff:127.0.0.1]/",
+      "http://0.0.0.0/",
+    ]) {
+      assert.equal(isPrivateWebhookTarget(url), true, url);
+    }
+    for (const url of ["https://hooks.example.com/x", "https://8.8.8.8/", "http://172.32.0.1/", "http://[2001:db8::1]/"]) {
+      assert.equal(isPrivateWebhookTarget(url), false, url);
+    }
+  });
+});

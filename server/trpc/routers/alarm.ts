@@ -103,7 +103,7 @@ export const alarmRouter = router({
     .input(definitionIn)
     .output(envelope(alarmOut.extend({ badgeUrl: z.string() })))
     .mutation(async ({ ctx, input }) => {
-      const { alarm, badgeToken } = await alarmService.createAlarm(ctx.db, { accountId: ctx.accountId, definition: input });
+      const { alarm, badgeToken } = await alarmService.createAlarm(ctx.db, { accountId: ctx.accountId, definition: input, policy: { allowPrivateWebhooks: ctx.config.webhookAllowPrivate } });
       return ok({ ...out(ctx.baseUrl, alarm), badgeUrl: `${ctx.baseUrl}/badge/${badgeToken}.svg` });
     }),
 
@@ -119,7 +119,7 @@ export const alarmRouter = router({
     .output(envelope(alarmOut))
     .mutation(async ({ ctx, input }) => {
       const { id, ...definition } = input;
-      return ok(out(ctx.baseUrl, await alarmService.replaceAlarm(ctx.db, { accountId: ctx.accountId, id, definition })));
+      return ok(out(ctx.baseUrl, await alarmService.replaceAlarm(ctx.db, { accountId: ctx.accountId, id, definition, policy: { allowPrivateWebhooks: ctx.config.webhookAllowPrivate } })));
     }),
 
   delete: apiKeyProcedure("full")

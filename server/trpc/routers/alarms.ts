@@ -41,12 +41,12 @@ export const alarmsRouter = router({
   create: memberProcedure("editor")
     .input(definition)
     .output(z.object({ alarm: alarmView, badgeToken: z.string() }))
-    .mutation(({ ctx, input }) => alarmService.createAlarm(ctx.db, { accountId: ctx.account.id, definition: input, timeZone: ctx.user.timeZone })),
+    .mutation(({ ctx, input }) => alarmService.createAlarm(ctx.db, { accountId: ctx.account.id, definition: input, timeZone: ctx.user.timeZone, policy: { allowPrivateWebhooks: ctx.config.webhookAllowPrivate } })),
 
   update: memberProcedure("editor")
     .input(z.object({ id: z.string().max(100), definition }))
     .output(alarmView)
-    .mutation(({ ctx, input }) => alarmService.replaceAlarm(ctx.db, { accountId: ctx.account.id, id: input.id, definition: input.definition })),
+    .mutation(({ ctx, input }) => alarmService.replaceAlarm(ctx.db, { accountId: ctx.account.id, id: input.id, definition: input.definition, policy: { allowPrivateWebhooks: ctx.config.webhookAllowPrivate } })),
 
   delete: memberProcedure("editor")
     .input(idInput)
