@@ -6,6 +6,9 @@ export const accounts = pgTable("accounts", {
   name: text("name").notNull(),
   plan: text("plan").notNull().default("free"),
   createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  /** When the owner asked to delete the account, it is purged at this time (14 days later) unless cancelled. */
+  deletionScheduledAt: timestamp("deletion_scheduled_at", { withTimezone: true, mode: "date" }),
+  deletionRequestedBy: text("deletion_requested_by"),
 });
 
 export type Account = typeof accounts.$inferSelect;

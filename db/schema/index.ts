@@ -10,3 +10,5 @@ export * from "./caught-mail";
 export * from "./reports";
 export * from "./dashboards";
 export * from "./alarms";
+export * from "./team";
+export * from "./two-factor";

@@ -14,6 +14,9 @@ export const users = pgTable(
     /** Preferences: charts' time axis in this IANA time zone, 12- or 24-hour clock. */
     timeZone: text("time_zone").notNull().default("UTC"),
     hour12: boolean("hour12").notNull().default(false),
+    /** Two-factor login (TOTP): the shared secret (base32; it must be kept to check codes), set once confirmed. */
+    totpSecret: text("totp_secret"),
+    totpEnabledAt: timestamp("totp_enabled_at", { withTimezone: true, mode: "date" }),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("users_email_lower_idx").on(sql`lower(${t.email})`)],
