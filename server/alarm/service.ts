@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
 import { pgTextArray, type Db } from "../../db/client";
 import { alarmHistory, alarms, alarmStatesTable, memberships, reportInstances, reports, users, type AlarmState } from "../../db/schema";
 import { badRequest, notFound } from "../errors";
@@ -56,14 +56,22 @@ async function recipientIds(db: Db, accountId: string, emails: string[] | undefi
   return unique.map((e) => byEmail.get(e)!);
 }
 
-/** The emails an alarm notifies: its recipients that are still members, or the owners and admins. */
+/**
+ * The emails an alarm notifies: its recipients that are still members (or the owners and
+ * admins), whose address is confirmed — alarm mail never goes to an address nobody proved.
+ */
 export async function recipientEmails(db: Db, accountId: string, ids: string[]): Promise<string[]> {
-  if (!ids.length) return (await defaultRecipients(db, accountId)).map((r) => r.email);
   const rows = await db
     .select({ email: users.email })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.accountId, accountId), inArray(memberships.userId, ids)))
+    .where(
+      and(
+        eq(memberships.accountId, accountId),
+        ids.length ? inArray(memberships.userId, ids) : inArray(memberships.role, ["owner", "admin"]),
+        isNotNull(users.emailConfirmedAt),
+      ),
+    )
     .orderBy(asc(users.email));
   return rows.map((r) => r.email);
 }

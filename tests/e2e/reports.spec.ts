@@ -47,7 +47,7 @@ test("a customer creates an API key in Settings, pushes df output with curl-like
   await expect(page.getByRole("heading", { name: "Reports", level: 1 })).toBeVisible();
   await expect(page.getByText(/^1 report · 3 instances · /)).toBeVisible();
   const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: "diskfree", exact: true }) });
-  await expect(row.getByRole("cell")).toHaveText(["diskfree", /ago|just now/, "3", /\d+(\.\d+)? (B|KB|kB|KiB)/]);
+  await expect(row.getByRole("cell")).toHaveText(["diskfree", /ago|just now/, "3", /\d+(\.\d+)? (B|KB|kB|KiB)/, "Add alarm"]);
   await expectNoSidewaysScroll(page);
   await saveScreenshot(page, "reports-list");
 

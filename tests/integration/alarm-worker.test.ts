@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
+import { eq } from "drizzle-orm";
+import { users } from "../../db/schema";
 import { databaseKind, startTestApp, type TestApp } from "../helpers/app";
 import { accountOwner, newKey, pushOk, type Actor } from "../helpers/reports";
 import { decodeHeader, headerOf, startSmtpSink, waitFor, type SmtpSink } from "../helpers/smtp";
@@ -34,6 +36,7 @@ describe("npm run tw -- worker", { skip }, () => {
     app = await startTestApp();
     sink = await startSmtpSink();
     owner = await accountOwner(app, "Worker Owner");
+    await app.db.update(users).set({ emailConfirmedAt: new Date() }).where(eq(users.id, owner.userId));
   });
   after(async () => {
     worker?.kill("SIGKILL");

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { and, eq } from "drizzle-orm";
-import { alarmEvaluations, alarmHistory, alarms, alarmStatesTable, notifications } from "../../db/schema";
+import { alarmEvaluations, alarmHistory, alarms, alarmStatesTable, notifications, users } from "../../db/schema";
 import { minuteTick, processEvaluations, type EvaluationDeps } from "../../server/alarm/evaluation";
 import { createOutbox } from "../../server/alarm/outbox";
 import type { AlarmView } from "../../server/alarm/model";
@@ -42,6 +42,8 @@ before(async () => {
   outsider = await accountOwner(app, "Outsider");
   key = await newKey(app, owner.accountId, "full", owner.userId);
   deps = { db: app.db, sandbox: app.deps.sandbox, appUrl: app.url };
+  // Alarm mail goes to confirmed addresses only: the owner confirmed theirs.
+  await app.db.update(users).set({ emailConfirmedAt: new Date() }).where(eq(users.id, owner.userId));
   await pushOk(app, key, "df", df(50));
 });
 after(() => app?.stop());
@@ -91,7 +93,7 @@ describe("a check alarm on every new instance", () => {
     assert.deepEqual(history.map((h) => [h.fromState, h.toState]), [["ok", "alarm"]]);
     const outbox = await outboxRows(alarm.id);
     const ownerEmail = (await (await ownerCaller()).account.current()).user.email;
-    assert.deepEqual(outbox.map((n) => [n.channel, n.recipient]), [["email", ownerEmail]], "owners and admins by default (the editor and viewer are not)");
+    assert.deepEqual(outbox.map((n) => [n.channel, n.recipient]), [["email", ownerEmail]], "confirmed owners and admins by default (the editor and viewer are not)");
     const payload = outbox[0]!.payload as { instance: { rows: unknown[][] }; message: string };
     assert.equal(payload.message, "/home is 95% full");
 
@@ -406,6 +408,20 @@ describe("the web procedures (alarms.*)", () => {
     const created = (await c.alarms.create({ name: "To editor", report: "df", kind: "check", code: "return 1", recipients: [editorEmail.toUpperCase()] })).alarm;
     assert.deepEqual([created.recipients, created.recipientsDefault], [[editorEmail], false]);
     assert.equal(alarm.recipientsDefault, true);
+  });
+
+  it("alarm mail goes only to confirmed addresses", async () => {
+    const c = await ownerCaller();
+    const admin = await accountMember(app, owner.accountId, "admin");
+    const adminEmail = (await c.alarms.editorData({})).members.find((m) => m.role === "admin")!.email;
+    const both = await createAlarm({ name: "Confirmed only", report: "df", code: "return instance.rows.length > 0 && 'fired'" });
+    await pushOk(app, key, "df", df(50));
+    await drain();
+    const recipients = (await outboxRows(both.id)).map((n) => n.recipient);
+    assert.ok(!recipients.includes(adminEmail), "the admin has not confirmed their address");
+    assert.equal(recipients.length, 1);
+    await app.db.update(users).set({ emailConfirmedAt: new Date() }).where(eq(users.id, admin.userId));
+    await c.alarms.delete({ id: both.id });
   });
 
   it("the worst state per report marks dashboards and the Reports page", async () => {

@@ -9,7 +9,9 @@
  * The tile fills its parent's height (the dashboard grid sizes it); pass `chartHeight` to give
  * the body a fixed height instead.
  */
+import { Link } from "@remix-run/react";
 import { memo, type ReactNode } from "react";
+import type { AlarmState } from "../../../db/schema/alarms";
 import type { TileData } from "../../../server/dashboard/model";
 import { durationText, formatInstant, timeParts, type YRange } from "./axes";
 import { BarChart } from "./bar-chart";
@@ -33,7 +35,27 @@ export type TileViewProps = {
   /** Buttons for the header (edit, menu…), right-aligned. */
   actions?: ReactNode;
   className?: string;
+  /** The tile's report's alarms (worst state of the enabled ones): marked in the header unless OK. Needs app/styles/alarms.css. */
+  alarm?: { report: string; state: AlarmState; alarms: number };
 };
+
+const ALARM_MARK: Record<Exclude<AlarmState, "ok">, string> = { alarm: "ALARM", error: "ERROR", no_data: "NO DATA" };
+
+/** A red "ALARM" (orange "ERROR", grey "NO DATA") link to the report's alarms. */
+function AlarmMark({ alarm }: { alarm: NonNullable<TileViewProps["alarm"]> }) {
+  if (alarm.state === "ok") return null;
+  const label = ALARM_MARK[alarm.state];
+  return (
+    <Link
+      className={`al-tile-mark state-${alarm.state}`}
+      to={`/alarms?report=${encodeURIComponent(alarm.report)}`}
+      title={`${alarm.alarms} alarm${alarm.alarms === 1 ? "" : "s"} on ${alarm.report}; the worst is ${label}`}
+    >
+      <span className="state-dot" aria-hidden="true" />
+      {label}
+    </Link>
+  );
+}
 
 /** Only http(s) links become title links: an instance's `link` is pushed by the customer. */
 export function safeLink(link: string | null): string | null {
@@ -134,10 +156,11 @@ function Meta({ data, timeZone, hour12 }: Pick<TileViewProps, "data" | "timeZone
 }
 
 export const TileView = memo(function TileView(props: TileViewProps) {
-  const { data, actions, className, chartHeight } = props;
+  const { data, actions, className, chartHeight, alarm } = props;
   const href = safeLink(data.titleLink);
+  const alarmClass = alarm && alarm.state !== "ok" ? ` al-tile-${alarm.state}` : "";
   return (
-    <article className={`tw-tile tw-kind-${data.kind} tw-draw-${data.draw}${className ? ` ${className}` : ""}`}>
+    <article className={`tw-tile tw-kind-${data.kind} tw-draw-${data.draw}${alarmClass}${className ? ` ${className}` : ""}`}>
       <header className="tw-tile-head">
         <h3 className="tw-tile-title" title={data.title}>
           {href ? (
@@ -148,6 +171,7 @@ export const TileView = memo(function TileView(props: TileViewProps) {
             data.title
           )}
         </h3>
+        {alarm ? <AlarmMark alarm={alarm} /> : null}
         <Meta data={data} timeZone={props.timeZone} hour12={props.hour12} />
         {actions ? <div className="tw-tile-actions">{actions}</div> : null}
       </header>

@@ -17,6 +17,7 @@ export default function AppLayout() {
           <nav className="app-nav" aria-label="Main">
             <NavLink to="/dashboard">Dashboards</NavLink>
             <NavLink to="/reports">Reports</NavLink>
+            <NavLink to="/alarms">Alarms</NavLink>
             <NavLink to="/settings">Settings</NavLink>
             <a href="/api/docs">API docs</a>
           </nav>

@@ -16,22 +16,26 @@ import { trpc } from "~/utils/trpc";
 import gridStyles from "react-grid-layout/css/styles.css";
 import resizableStyles from "react-resizable/css/styles.css";
 import dashboardStyles from "~/styles/dashboard.css";
+import alarmStyles from "~/styles/alarms.css";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: gridStyles },
   { rel: "stylesheet", href: resizableStyles },
   ...tileViewLinks,
   { rel: "stylesheet", href: dashboardStyles },
+  { rel: "stylesheet", href: alarmStyles },
 ];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.dashboard.name ?? "Dashboard"} · Tablewatch` }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { account, role, user } = await requireAccount(context, request);
-  const [dashboards, dashboard, reports] = await Promise.all([
+  const [dashboards, dashboard, reports, alarmStates] = await Promise.all([
     context.trpc.dashboards.list(),
     loaderCall(() => context.trpc.dashboards.get({ id: params.id ?? "" })),
     context.trpc.reports.overview(),
+    // Tiles of a report with a firing alarm are marked (refreshed on navigation, not by live polling).
+    context.trpc.alarms.reportStates(),
   ]);
   const tiles = await Promise.all(dashboard.tiles.map((t) => context.trpc.dashboards.tileData({ tileId: t.id })));
   return {
@@ -44,6 +48,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     dashboard,
     tiles: tiles as LiveTile[],
     hasReports: reports.length > 0,
+    alarmStates,
     origin: new URL(request.url).origin,
   };
 }
@@ -298,7 +303,7 @@ function ImportForm() {
 }
 
 export default function DashboardPage() {
-  const { dashboards, dashboard, tiles: initial, canEdit, prefs, hasReports, origin, role, account, user } = useLoaderData<typeof loader>();
+  const { dashboards, dashboard, tiles: initial, canEdit, prefs, hasReports, alarmStates, origin, role, account, user } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
   const navigation = useNavigation();
@@ -428,6 +433,8 @@ export default function DashboardPage() {
           renderTile={(tileId) => {
             const data = synced[tileId]?.data;
             const tile = dashboard.tiles.find((t) => t.id === tileId)!;
+            const report = tile.config.report;
+            const alarm = report ? alarmStates[report] : undefined;
             return (
               <div className="tile-slot" data-testid="tile" data-tile-id={tileId} data-points={data ? data.series.reduce((n, s) => n + s.points.length, 0) : 0}>
                 {data ? (
@@ -437,6 +444,7 @@ export default function DashboardPage() {
                     timeZone={prefs.timeZone}
                     hour12={prefs.hour12}
                     className={params.get("added") === tileId ? "tile-added" : undefined}
+                    alarm={alarm && report ? { report, ...alarm } : undefined}
                     actions={canEdit && !tv ? <TileMenu tileId={tileId} dashboardId={dashboard.id} others={otherDashboards} isCopy={!!tile.masterId} /> : undefined}
                   />
                 ) : (

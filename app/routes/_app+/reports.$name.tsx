@@ -1,4 +1,4 @@
-import { type ActionFunctionArgs, data, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
+import { type ActionFunctionArgs, data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
 import {
   Form,
   isRouteErrorResponse,
@@ -10,6 +10,7 @@ import {
   useParams,
   useRouteError,
 } from "@remix-run/react";
+import { StatePill } from "~/components/alarm/state";
 import { MonthCalendar } from "~/components/calendar";
 import { ConfirmButton } from "~/components/confirm-button";
 import { CopyBlock } from "~/components/copy-block";
@@ -18,6 +19,9 @@ import { RelativeTime } from "~/components/relative-time";
 import { requireAccount } from "~/utils/auth.server";
 import { formAction, loaderCall, readForm } from "~/utils/errors.server";
 import { DAY_PATTERN, formatBytes, formatCount, formatRelative, isoUtc, MONTH_PATTERN, utcDay, utcMonth } from "~/utils/format";
+import alarmStyles from "~/styles/alarms.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: alarmStyles }];
 
 export const meta: MetaFunction = ({ params }) => [{ title: `${params.name ?? "Report"} · Reports · Tablewatch` }];
 
@@ -93,13 +97,17 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         : view.instance
           ? utcMonth(view.instance.created)
           : utcMonth(now);
-  const days = await loaderCall(() => context.trpc.reports.days({ name, month, tags }));
+  const [days, alarmStates] = await Promise.all([
+    loaderCall(() => context.trpc.reports.days({ name, month, tags })),
+    context.trpc.alarms.reportStates(),
+  ]);
   return {
     ...view,
     filter: { id, tags, day, month: monthParam && MONTH_PATTERN.test(monthParam) ? monthParam : undefined, tab },
     month,
     days,
     tagSuggestions,
+    alarms: alarmStates[name] ?? null,
     canEdit: role !== "viewer",
     origin: url.origin,
     now,
@@ -417,7 +425,7 @@ export default function ReportViewerPage() {
   const loaderData = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const location = useLocation();
-  const { report, instance, filter, month, days, now, canEdit } = loaderData;
+  const { report, instance, filter, month, days, now, canEdit, alarms } = loaderData;
   const name = report.name;
   const deleted = new URLSearchParams(location.search).get("deleted") === "instance";
   return (
@@ -450,20 +458,32 @@ export default function ReportViewerPage() {
             ) : null}
           </p>
         </div>
-        {canEdit ? (
-          <ConfirmButton
-            label="Delete report"
-            title={`Delete the report “${name}”?`}
-            confirmLabel="Delete report"
-            fields={{ intent: "delete-report" }}
-            className="button danger-outline"
-          >
-            <p>
-              All {formatCount(report.instanceCount)} instance{report.instanceCount === 1 ? "" : "s"} ({formatBytes(report.bytes)}) are
-              deleted for good. Machines that push to “{name}” again create a new, empty report.
-            </p>
-          </ConfirmButton>
-        ) : null}
+        <div className="al-report-alarms">
+          {alarms ? (
+            <Link className="al-pill-link" to={`/alarms?report=${encodeURIComponent(name)}`}>
+              <StatePill state={alarms.state} title={`${alarms.alarms} alarm${alarms.alarms === 1 ? "" : "s"} on ${name}`} />
+            </Link>
+          ) : null}
+          {canEdit ? (
+            <Link className="button secondary" to={`/alarms/new?report=${encodeURIComponent(name)}`}>
+              Add alarm
+            </Link>
+          ) : null}
+          {canEdit ? (
+            <ConfirmButton
+              label="Delete report"
+              title={`Delete the report “${name}”?`}
+              confirmLabel="Delete report"
+              fields={{ intent: "delete-report" }}
+              className="button danger-outline"
+            >
+              <p>
+                All {formatCount(report.instanceCount)} instance{report.instanceCount === 1 ? "" : "s"} ({formatBytes(report.bytes)}) are
+                deleted for good. Machines that push to “{name}” again create a new, empty report.
+              </p>
+            </ConfirmButton>
+          ) : null}
+        </div>
       </div>
       <div className="viewer-grid">
         <div className="viewer-main">

@@ -1,16 +1,20 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { StatePill } from "~/components/alarm/state";
 import { CopyBlock } from "~/components/copy-block";
 import { AgeDot, RelativeTime } from "~/components/relative-time";
 import { requireAccount } from "~/utils/auth.server";
 import { formatBytes, formatCount } from "~/utils/format";
+import alarmStyles from "~/styles/alarms.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: alarmStyles }];
 
 export const meta: MetaFunction = () => [{ title: "Reports · Tablewatch" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { account, role } = await requireAccount(context, request);
-  const reports = await context.trpc.reports.overview();
-  return { account, role, reports, origin: new URL(request.url).origin, now: new Date() };
+  const [reports, alarmStates] = await Promise.all([context.trpc.reports.overview(), context.trpc.alarms.reportStates()]);
+  return { account, role, reports, alarmStates, origin: new URL(request.url).origin, now: new Date() };
 }
 
 function ReportsEmpty({ origin, accountName, canCreateKeys }: { origin: string; accountName: string; canCreateKeys: boolean }) {
@@ -59,7 +63,7 @@ function ReportsEmpty({ origin, accountName, canCreateKeys }: { origin: string; 
 }
 
 export default function ReportsPage() {
-  const { account, role, reports, origin, now } = useLoaderData<typeof loader>();
+  const { account, role, reports, alarmStates, origin, now } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const deleted = params.get("deleted");
   const totalBytes = reports.reduce((sum, r) => sum + r.bytes, 0);
@@ -102,6 +106,7 @@ export default function ReportsPage() {
                   <th scope="col" className="num">
                     Stored
                   </th>
+                  <th scope="col">Alarms</th>
                 </tr>
               </thead>
               <tbody>
@@ -120,6 +125,24 @@ export default function ReportsPage() {
                     </td>
                     <td className="num">{formatCount(report.instanceCount)}</td>
                     <td className="num">{formatBytes(report.bytes)}</td>
+                    <td>
+                      <span className="al-report-alarms">
+                        {alarmStates[report.name] ? (
+                          <Link className="al-pill-link" to={`/alarms?report=${encodeURIComponent(report.name)}`}>
+                            <StatePill
+                              state={alarmStates[report.name]!.state}
+                              small
+                              title={`${alarmStates[report.name]!.alarms} alarm${alarmStates[report.name]!.alarms === 1 ? "" : "s"} on ${report.name}`}
+                            />
+                          </Link>
+                        ) : null}
+                        {role !== "viewer" ? (
+                          <Link className="al-add-link" to={`/alarms/new?report=${encodeURIComponent(report.name)}`}>
+                            Add alarm
+                          </Link>
+                        ) : null}
+                      </span>
+                    </td>
                   </tr>
                 ))}
               </tbody>
