@@ -216,7 +216,7 @@ export default function AlarmNotificationEmail({ payload }: AlarmNotificationEma
   return (
     <EmailLayout
       preview={explanation(payload)}
-      footer="You received this email because you are a recipient of this Tablewatch alarm. Change its recipients, snooze it or turn it off in the alarm's settings."
+      footer="Tablewatch alarm notification: sent once per change of state, and again only if the alarm asks for reminders."
     >
       <Text
         style={{
