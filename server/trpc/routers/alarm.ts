@@ -1,36 +1,20 @@
 import { z } from "zod";
 import { envelope, ok } from "../../api/envelope";
 import * as alarmService from "../../alarm/service";
-import { alarmStateName, checkOutcome, type AlarmView } from "../../alarm/model";
+import { alarmStateName, alarmView, checkOutcome, type AlarmView } from "../../alarm/model";
 import { alarmKinds } from "../../../db/schema/alarms";
 import { apiKeyProcedure, router } from "../../trpc";
+import { apiKeyActor, auditAlarm } from "../../audit/service";
 
 const idParam = z.string().max(100).meta({ description: "Alarm id (32 hex characters; any UUID spelling)" });
 const tags = z.array(z.string()).meta({ description: "Tag patterns; `host:*` keeps a state per host" });
 
 const stateOut = z.object({ tags: z.array(z.string()), state: alarmStateName, since: z.string() });
 const listItem = z.object({ id: z.string(), name: z.string(), report: z.string(), kind: z.enum(alarmKinds), enabled: z.boolean(), states: z.array(stateOut), href: z.string() });
-const alarmOut = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    report: z.string(),
-    tags: z.array(z.string()),
-    kind: z.enum(alarmKinds),
-    code: z.string(),
-    noDataMinutes: z.number().nullable(),
-    recipients: z.array(z.string()),
-    notifyRecovery: z.boolean(),
-    renotifyMinutes: z.number().nullable(),
-    webhookUrl: z.string().nullable(),
-    webhookSecret: z.string(),
-    enabled: z.boolean(),
-    snoozedUntil: z.string().nullable(),
-    maintenance: z.array(z.object({ days: z.array(z.number()), start: z.string(), end: z.string() })),
-    timeZone: z.string(),
-    states: z.array(stateOut),
-    href: z.string(),
-  })
+/** The web view of an alarm, as JSON: dates as ISO strings, with its API href. */
+const alarmOut = alarmView
+  .omit({ recipientsDefault: true, worst: true, createdAt: true, updatedAt: true })
+  .extend({ snoozedUntil: z.string().nullable(), states: z.array(stateOut), href: z.string() })
   .meta({ id: "Alarm" });
 
 /** The definition as sent by a client; checked by the service (so errors name the field). */
@@ -104,6 +88,7 @@ export const alarmRouter = router({
     .output(envelope(alarmOut.extend({ badgeUrl: z.string() })))
     .mutation(async ({ ctx, input }) => {
       const { alarm, badgeToken } = await alarmService.createAlarm(ctx.db, { accountId: ctx.accountId, definition: input, policy: { allowPrivateWebhooks: ctx.config.webhookAllowPrivate } });
+      await auditAlarm(ctx.db, { accountId: ctx.accountId, actor: apiKeyActor(ctx), action: "alarm.created", alarm });
       return ok({ ...out(ctx.baseUrl, alarm), badgeUrl: `${ctx.baseUrl}/badge/${badgeToken}.svg` });
     }),
 
@@ -119,7 +104,9 @@ export const alarmRouter = router({
     .output(envelope(alarmOut))
     .mutation(async ({ ctx, input }) => {
       const { id, ...definition } = input;
-      return ok(out(ctx.baseUrl, await alarmService.replaceAlarm(ctx.db, { accountId: ctx.accountId, id, definition, policy: { allowPrivateWebhooks: ctx.config.webhookAllowPrivate } })));
+      const alarm = await alarmService.replaceAlarm(ctx.db, { accountId: ctx.accountId, id, definition, policy: { allowPrivateWebhooks: ctx.config.webhookAllowPrivate } });
+      await auditAlarm(ctx.db, { accountId: ctx.accountId, actor: apiKeyActor(ctx), action: "alarm.changed", alarm });
+      return ok(out(ctx.baseUrl, alarm));
     }),
 
   delete: apiKeyProcedure("full")
@@ -127,7 +114,9 @@ export const alarmRouter = router({
     .input(z.object({ id: idParam }))
     .output(envelope(z.null()))
     .mutation(async ({ ctx, input }) => {
+      const alarm = await alarmService.getAlarm(ctx.db, { accountId: ctx.accountId, id: input.id });
       await alarmService.deleteAlarm(ctx.db, { accountId: ctx.accountId, id: input.id });
+      await auditAlarm(ctx.db, { accountId: ctx.accountId, actor: apiKeyActor(ctx), action: "alarm.deleted", alarm });
       return ok(null);
     }),
 
@@ -160,13 +149,19 @@ export const alarmRouter = router({
     .meta(openapi("POST", "/alarms/{id}/snooze", "Snooze an alarm", "Holds back notifications for `minutes` (evaluation and history go on). Ingest and full keys may snooze."))
     .input(z.object({ id: idParam, minutes: z.coerce.number().meta({ description: "1 to 43200 (30 days)" }) }))
     .output(envelope(alarmOut))
-    .mutation(async ({ ctx, input }) =>
-      ok(out(ctx.baseUrl, await alarmService.snoozeAlarm(ctx.db, { accountId: ctx.accountId, id: input.id, minutes: input.minutes }))),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      const alarm = await alarmService.snoozeAlarm(ctx.db, { accountId: ctx.accountId, id: input.id, minutes: input.minutes });
+      await auditAlarm(ctx.db, { accountId: ctx.accountId, actor: apiKeyActor(ctx), action: "alarm.changed", alarm, details: { change: "snoozed", minutes: input.minutes } });
+      return ok(out(ctx.baseUrl, alarm));
+    }),
 
   endSnooze: apiKeyProcedure("ingest")
     .meta(openapi("DELETE", "/alarms/{id}/snooze", "End an alarm's snooze"))
     .input(z.object({ id: idParam }))
     .output(envelope(alarmOut))
-    .mutation(async ({ ctx, input }) => ok(out(ctx.baseUrl, await alarmService.endSnooze(ctx.db, { accountId: ctx.accountId, id: input.id })))),
+    .mutation(async ({ ctx, input }) => {
+      const alarm = await alarmService.endSnooze(ctx.db, { accountId: ctx.accountId, id: input.id });
+      await auditAlarm(ctx.db, { accountId: ctx.accountId, actor: apiKeyActor(ctx), action: "alarm.changed", alarm, details: { change: "snooze_ended" } });
+      return ok(out(ctx.baseUrl, alarm));
+    }),
 });
