@@ -17,6 +17,16 @@ export function ok<T>(result: T, details?: { next?: string | null }) {
   return details ? { success: true as const, details, result } : { success: true as const, result };
 }
 
+/**
+ * A boolean in a public API request body. Not z.boolean(): the OpenAPI adapter coerces those
+ * (the string "false" would become true), so anything but true or false is refused.
+ */
+export function jsonBoolean(name: string, description: string) {
+  return z
+    .custom<boolean>((v) => typeof v === "boolean", { message: `${name} must be true or false` })
+    .meta({ description, override: { type: "boolean" } });
+}
+
 export type ErrorEnvelope = { success: false; details: { message: string; errorCode: string } };
 
 export function errorEnvelope(status: number, message: string, errorCode?: string): ErrorEnvelope {

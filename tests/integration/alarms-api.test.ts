@@ -64,6 +64,9 @@ describe("POST and GET /alarms", () => {
     const noCode = await create({ code: "" });
     assert.equal(noCode.status, 400);
     assert.match(noCode.body.details?.message ?? "", /code/);
+    assertError(await create({ notifyRecovery: "false" }), 400, /notifyRecovery must be true or false/);
+    const quiet = okResult(await create({ name: "No recoveries", notifyRecovery: false, enabled: false }));
+    assert.deepEqual([(quiet as unknown as { notifyRecovery: boolean }).notifyRecovery, (quiet as unknown as { enabled: boolean }).enabled], [false, false]);
     const badKind = await create({ kind: "sometimes" });
     assert.equal(badKind.status, 400);
     const notJson = await apiCall(app, "POST", "/alarms", { key: keys.full, body: "{", contentType: "application/json" });

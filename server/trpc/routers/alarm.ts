@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envelope, ok } from "../../api/envelope";
+import { envelope, jsonBoolean, ok } from "../../api/envelope";
 import * as alarmService from "../../alarm/service";
 import { alarmStateName, alarmView, checkOutcome, type AlarmView } from "../../alarm/model";
 import { alarmKinds } from "../../../db/schema/alarms";
@@ -27,10 +27,10 @@ const definitionIn = z
     code: z.string().optional(),
     noDataMinutes: z.number().nullish(),
     recipients: z.array(z.string()).optional().meta({ description: "Team members' emails; default: the account's owners and admins" }),
-    notifyRecovery: z.boolean().optional(),
+    notifyRecovery: jsonBoolean("notifyRecovery", "Notify when the state returns to ok (default true)").optional(),
     renotifyMinutes: z.number().nullish(),
     webhookUrl: z.string().nullish(),
-    enabled: z.boolean().optional(),
+    enabled: jsonBoolean("enabled", "Whether the alarm runs (default true)").optional(),
     maintenance: z.array(z.object({ days: z.array(z.number()), start: z.string(), end: z.string() })).optional(),
     timeZone: z.string().optional(),
   })

@@ -1,10 +1,12 @@
 import { z } from "zod";
-import { envelope, ok } from "../../api/envelope";
+import { envelope, jsonBoolean, ok } from "../../api/envelope";
 import { badRequest } from "../../errors";
 import * as dashboardService from "../../dashboard/service";
 import { dashboardModel, dashboardSettings, tileModel } from "../../dashboard/model";
 import { tileData } from "../../dashboard/tile-data";
 import { parseDatetime } from "../../report/params";
+import { publicId } from "../../report/ids";
+import * as shareService from "../../share/service";
 import { apiKeyProcedure, router } from "../../trpc";
 
 const idParam = z.string().max(200).meta({ description: "Dashboard id (32 hex characters; any UUID spelling)" });
@@ -174,6 +176,60 @@ export const dashboardRouter = router({
         title: data.title,
         series: data.series.map((s) => ({ name: s.name, points: s.points.map(([t, v]) => [new Date(t).toISOString(), v] as [string, number]) })),
       });
+    }),
+
+  createShare: apiKeyProcedure("full")
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/dashboards/{id}/shares",
+        tags: ["Dashboards"],
+        summary: "Create a public link to a dashboard",
+        description:
+          "A read-only link anyone can open without an account. The URL (with its token) is returned this once: only a hash is stored. Needs a full key.",
+        protect: true,
+      },
+    })
+    .input(
+      z.object({
+        id: idParam,
+        expiresAt: z.string().max(100).nullable().optional().meta({ description: "When the link stops working (ISO 8601); absent or null: never", example: "2027-01-31T00:00:00Z" }),
+        allowTimeRange: jsonBoolean("allowTimeRange", "Whether visitors may change the time range (default false)").optional(),
+      }),
+    )
+    .output(envelope(z.object({ id: z.string(), url: z.string() }).meta({ example: { id: "01936f3e8b7a7c2e9d4f5a6b7c8d9e11", url: "https://tablewatch.example/s/tws_…" } })))
+    .mutation(async ({ ctx, input }) => {
+      const { share, token } = await shareService.createShare(ctx.db, {
+        accountId: ctx.accountId,
+        dashboardId: input.id,
+        expiresAt: input.expiresAt ? parseDatetime("expiresAt", input.expiresAt) : null,
+        allowTimeRange: input.allowTimeRange ?? false,
+        actor: await shareService.apiKeyActor(ctx.db, { accountId: ctx.accountId, keyId: ctx.apiKey.id, ip: ctx.ip }),
+      });
+      return ok({ id: publicId(share.id), url: shareService.shareUrl(ctx.baseUrl, token) });
+    }),
+
+  revokeShare: apiKeyProcedure("full")
+    .meta({
+      openapi: {
+        method: "DELETE",
+        path: "/dashboards/{id}/shares/{shareId}",
+        tags: ["Dashboards"],
+        summary: "Revoke a public link",
+        description: "The link answers 404 from now on. Needs a full key.",
+        protect: true,
+      },
+    })
+    .input(z.object({ id: idParam, shareId: z.string().max(200).meta({ description: "Link id, as returned when it was created" }) }))
+    .output(z.object({ success: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      await shareService.revokeShare(ctx.db, {
+        accountId: ctx.accountId,
+        dashboardId: input.id,
+        id: input.shareId,
+        actor: await shareService.apiKeyActor(ctx.db, { accountId: ctx.accountId, keyId: ctx.apiKey.id, ip: ctx.ip }),
+      });
+      return { success: true as const };
     }),
 });
 
