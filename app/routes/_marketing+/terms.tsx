@@ -1,0 +1,15 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { PolicyDocumentPage } from "~/components/policy/document-page";
+import { policyLoader } from "~/utils/policy.server";
+import policyStyles from "~/styles/policy.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: policyStyles }];
+export const meta: MetaFunction = () => [{ title: "Terms of Service · Tablewatch" }];
+
+export const loader = ({ context }: LoaderFunctionArgs) => policyLoader(context, "terms");
+
+export default function TermsPage() {
+  const { policy } = useLoaderData<typeof loader>();
+  return <PolicyDocumentPage policy={policy} />;
+}
