@@ -19,6 +19,8 @@ import { createContext } from "./trpc";
 import { createCaller } from "./trpc/root";
 import { trpcMiddleware } from "./trpc/http";
 import { devMailRouter } from "./mail/dev-mail";
+import { accountExportHandler, EXPORT_PATH } from "./account/export-route";
+import { shareHeaders } from "./share/http";
 
 export const rootDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 
@@ -31,7 +33,7 @@ export function loadContext(deps: Deps, req: Request, res: Response) {
     /** In-process tRPC caller for this request: no HTTP hop. */
     trpc: createCaller(ctx),
     cspNonce: res.locals.cspNonce,
-    user: res.locals.auth.user ? { id: res.locals.auth.user.id, name: res.locals.auth.user.name } : null,
+    user: res.locals.auth.user ? { id: res.locals.auth.user.id, name: res.locals.auth.user.name, isAdmin: res.locals.auth.user.isAdmin } : null,
     devTools: deps.config.devTools,
     sessionCookie: (session: { sessionId: string; remember: boolean }) =>
       sessionCookieHeader(deps.auth, session.sessionId, session.remember),
@@ -81,6 +83,7 @@ export function createApp(deps: Deps, loadBuild: BuildLoader) {
       crossOriginEmbedderPolicy: false,
     }),
   );
+  app.use(shareHeaders);
   // Small API answers are not worth the CPU; pages and large JSON are.
   app.use(compression({ threshold: "8kb" }));
 
@@ -95,6 +98,7 @@ export function createApp(deps: Deps, loadBuild: BuildLoader) {
   app.use(originCheck);
   app.use(sessionMiddleware(deps));
   app.use("/trpc", trpcMiddleware(deps));
+  app.get(EXPORT_PATH, accountExportHandler(deps));
   if (deps.config.devTools) app.use("/dev/mail", devMailRouter(deps));
 
   let remix: { build: ServerBuild; handler: ReturnType<typeof createRequestHandler> } | undefined;

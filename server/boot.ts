@@ -17,6 +17,10 @@ import { automaticTiles, sweepStaleTiles } from "./dashboard/automatic";
 import { createAccessLogWriter } from "./access-log/middleware";
 import { createSandbox } from "./alarm/sandbox";
 import { startAlarmWorker } from "./alarm/worker";
+import { accountPurgeTask } from "./account/purge";
+import { startPolicyBroadcast } from "./policy/broadcast";
+import { startDailyTasks } from "./maintenance/daily";
+import { accessLogPurgeTask } from "./access-log/service";
 
 /** Opens the configured database (taking the data folder's lock for PGlite) and migrates it. */
 export async function openAppDatabase(config: Config): Promise<Database & { release(): void }> {
@@ -49,6 +53,10 @@ export function buildDeps(database: Database, config: Config): Deps {
     automatic: automaticTiles(database.db, { onError: (error) => console.error("automatic tiles failed", error) }),
     sandbox,
     alarmWorker: config.alarmWorker ? startAlarmWorker({ db: database.db, mailer, sandbox, appUrl: config.appUrl }) : null,
+    // Policy-change emails are sent where the alarm worker runs (ADR 21).
+    policyBroadcast: config.alarmWorker
+      ? startPolicyBroadcast({ db: database.db, mailer, appUrl: config.appUrl, perMinute: config.policyMailPerMinute })
+      : null,
   };
 }
 
@@ -96,6 +104,11 @@ export async function startApp(config: Config, opts: { quiet?: boolean } = {}): 
     sweepStaleTiles(deps.db).catch((error) => console.error("stale tile sweep failed", error));
   }, 60_000);
   sweep.unref();
+  // The access log past ACCESS_LOG_RETENTION_DAYS and the accounts whose deletion date has passed
+  // are purged daily by the process running the alarm worker (server/maintenance/daily.ts).
+  const daily = config.alarmWorker
+    ? startDailyTasks({ db: deps.db, kind: database.kind, tasks: [accessLogPurgeTask(config.accessLogRetentionDays), accountPurgeTask()] })
+    : null;
   let stopped = false;
   return {
     server,
@@ -106,11 +119,13 @@ export async function startApp(config: Config, opts: { quiet?: boolean } = {}): 
       stopped = true;
       control?.close();
       clearInterval(sweep);
+      await daily?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), 2000).unref();
       await closed;
       await deps.alarmWorker?.stop();
+      await deps.policyBroadcast?.stop();
       await deps.sandbox.close();
       deps.mailer.close();
       await deps.usage.stop();

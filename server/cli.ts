@@ -5,6 +5,10 @@ import { ConfigError, loadConfig, type Config } from "./config";
 import { createMailer } from "./mail/mailer";
 import { createSandbox } from "./alarm/sandbox";
 import { startAlarmWorker } from "./alarm/worker";
+import { accountPurgeTask } from "./account/purge";
+import { startPolicyBroadcast } from "./policy/broadcast";
+import { startDailyTasks } from "./maintenance/daily";
+import { accessLogPurgeTask } from "./access-log/service";
 
 /**
  * `npm run tw -- worker`: an alarm worker alone (evaluations, the minute tick, the outbox), until
@@ -26,12 +30,17 @@ async function runWorker(config: Config): Promise<number> {
   const mailer = createMailer({ db: database.db, smtpUrl: config.smtpUrl, from: config.mailFrom });
   const sandbox = createSandbox();
   const worker = startAlarmWorker({ db: database.db, mailer, sandbox, appUrl: config.appUrl });
+  // Policy-change emails (ADR 21) and the daily purges (access log, deleted accounts) run here too.
+  const broadcast = startPolicyBroadcast({ db: database.db, mailer, appUrl: config.appUrl, perMinute: config.policyMailPerMinute });
+  const daily = startDailyTasks({ db: database.db, kind: database.kind, tasks: [accessLogPurgeTask(config.accessLogRetentionDays), accountPurgeTask()] });
   console.log(`Tablewatch alarm worker running (${config.databaseUrl ? "PostgreSQL" : `embedded database in ${config.dataDir}`}, mail ${config.smtpUrl ? "via SMTP" : "caught at /dev/mail"}); Ctrl-C stops it.`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
   await worker.stop();
+  await broadcast.stop();
+  await daily.stop();
   await sandbox.close();
   mailer.close();
   await database.close();

@@ -28,6 +28,8 @@ const envSchema = z.object({
   LOG_REQUESTS: z.preprocess(emptyToUndefined, z.enum(["true", "false", "1", "0"]).default("true")),
   ALARM_WORKER: z.preprocess(emptyToUndefined, z.enum(["true", "false", "1", "0"]).default("true")),
   WEBHOOK_ALLOW_PRIVATE: z.preprocess(emptyToUndefined, z.enum(["true", "false", "1", "0"]).optional()),
+  ACCESS_LOG_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(30)),
+  POLICY_MAIL_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
 });
 
 export type Config = {
@@ -53,6 +55,10 @@ export type Config = {
   alarmWorker: boolean;
   /** Whether alarm webhooks may point at localhost or private networks (default: outside production). */
   webhookAllowPrivate: boolean;
+  /** Days the access log is kept; older rows are purged daily (server/access-log/service.ts). */
+  accessLogRetentionDays: number;
+  /** Policy-change emails sent per minute (all senders together; server/policy/broadcast.ts). */
+  policyMailPerMinute: number;
 };
 
 export class ConfigError extends Error {}
@@ -82,5 +88,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     devTools: e.NODE_ENV !== "production",
     alarmWorker: yes(e.ALARM_WORKER),
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE ? yes(e.WEBHOOK_ALLOW_PRIVATE) : e.NODE_ENV !== "production",
+    accessLogRetentionDays: e.ACCESS_LOG_RETENTION_DAYS,
+    policyMailPerMinute: e.POLICY_MAIL_PER_MINUTE,
   };
 }

@@ -7,6 +7,7 @@ import type { AccessLogWriter } from "./access-log/middleware";
 import type { AutomaticTiles } from "./dashboard/automatic";
 import type { Sandbox } from "./alarm/sandbox";
 import type { AlarmWorker } from "./alarm/worker";
+import type { PolicyBroadcast } from "./policy/broadcast";
 
 /** What services need from the running app; built once at boot (server/app.ts). */
 export type Deps = {
@@ -22,4 +23,6 @@ export type Deps = {
   sandbox: Sandbox;
   /** The in-process alarm worker, or null when workers run apart (ALARM_WORKER=false). */
   alarmWorker: AlarmWorker | null;
+  /** The in-process policy-change email sender (with the alarm worker), or null. */
+  policyBroadcast?: PolicyBroadcast | null;
 };

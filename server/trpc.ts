@@ -26,6 +26,8 @@ export type RequestMeta = {
   session: Session | null;
   /** A presented API key, not yet checked (public API requests). */
   apiKey: string | null;
+  /** Names the request's account for its access-log row, once the API key is known. */
+  noteAccount?: (accountId: string) => void;
 };
 
 export type Context = Deps & RequestMeta;
@@ -143,6 +145,7 @@ export function apiKeyProcedure(needed: ApiKeyScope) {
     const apiKey = ctx.apiKey ? await resolveApiKey(ctx.db, ctx.apiKey) : null;
     if (!apiKey) throw new TRPCError({ code: "UNAUTHORIZED", message: API_KEY_HELP });
     ctx.usage.count(apiKey.accountId, apiKey.id);
+    ctx.noteAccount?.(apiKey.accountId);
     if (!scopeAllows(apiKey.scope, needed)) {
       throw new TRPCError({
         code: "FORBIDDEN",

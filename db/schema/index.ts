@@ -12,3 +12,4 @@ export * from "./dashboards";
 export * from "./alarms";
 export * from "./team";
 export * from "./two-factor";
+export * from "./policies";

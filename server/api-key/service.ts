@@ -18,7 +18,8 @@ export type ApiKeySummary = {
 
 export type ApiKeyWithUsage = ApiKeySummary & { requestsToday: number; requests30Days: number };
 
-export type ResolvedApiKey = { id: string; accountId: string; scope: ApiKeyScope };
+/** A live key as the public API sees it; `prefix` (the shown start) names it in the audit log. */
+export type ResolvedApiKey = { id: string; accountId: string; scope: ApiKeyScope; prefix: string };
 
 /** Creates a key and returns it in full, once; only its SHA-256 and a short prefix are stored. */
 export async function createApiKey(
@@ -56,9 +57,9 @@ export async function resolveApiKey(db: Db, key: string): Promise<ResolvedApiKey
   const now = Date.now();
   const cached = keyCache.get(hash);
   if (cached && cached.until > now && cached.lastUsedAt > now - 60_000) return cached.key;
-  const [row] = await preparedRows<{ id: string; account_id: string; scope: ApiKeyScope; last_used_at: string | Date | null }>(
+  const [row] = await preparedRows<{ id: string; account_id: string; scope: ApiKeyScope; prefix: string; last_used_at: string | Date | null }>(
     db,
-    "select id, account_id, scope, last_used_at from api_keys where key_hash = $1 and revoked_at is null",
+    "select id, account_id, scope, prefix, last_used_at from api_keys where key_hash = $1 and revoked_at is null",
     [hash],
   );
   if (!row) {
@@ -74,7 +75,7 @@ export async function resolveApiKey(db: Db, key: string): Promise<ResolvedApiKey
       .where(and(eq(apiKeys.id, row.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, minuteAgo))));
     lastUsedAt = now;
   }
-  const resolved = { id: row.id, accountId: row.account_id, scope: row.scope };
+  const resolved = { id: row.id, accountId: row.account_id, scope: row.scope, prefix: row.prefix };
   if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value!);
   keyCache.set(hash, { key: resolved, until: now + KEY_CACHE_TTL_MS, lastUsedAt });
   return resolved;
@@ -103,14 +104,16 @@ export async function listApiKeys(db: Db, accountId: string, now = new Date()): 
   });
 }
 
-export async function revokeApiKey(db: Db, input: { accountId: string; id: string }): Promise<void> {
+/** Revokes a live key of the account; its name and shown prefix (for the audit log). */
+export async function revokeApiKey(db: Db, input: { accountId: string; id: string }): Promise<{ name: string; prefix: string }> {
   const [row] = await db
     .update(apiKeys)
     .set({ revokedAt: new Date() })
     .where(and(eq(apiKeys.accountId, input.accountId), eq(apiKeys.id, input.id), isNull(apiKeys.revokedAt)))
-    .returning({ id: apiKeys.id, keyHash: apiKeys.keyHash });
+    .returning({ id: apiKeys.id, keyHash: apiKeys.keyHash, name: apiKeys.name, prefix: apiKeys.prefix });
   if (!row) throw notFound("API key not found");
   keyCache.delete(row.keyHash);
+  return { name: row.name, prefix: row.prefix };
 }
 
 /** Whether a key of `scope` may make a call that needs `needed` (deleting needs `full`). */

@@ -23,9 +23,11 @@ export function createUsageCounter(db: Db, opts: { flushMs?: number } = {}): Usa
     pending = new Map();
     flushing = (async () => {
       for (const u of batch) {
+        // An account deleted since (server/account/purge.ts) takes its counts with it.
         await db.execute(sql`
           insert into api_key_usage (account_id, api_key_id, day, count)
-          values (${u.accountId}, ${u.apiKeyId}, ${u.day}, ${u.count})
+          select ${u.accountId}, ${u.apiKeyId}, ${u.day}, ${u.count}
+          where exists (select 1 from accounts where id = ${u.accountId})
           on conflict (api_key_id, day) do update set count = api_key_usage.count + excluded.count`);
       }
     })().catch((error: unknown) => console.error("usage flush failed", error));

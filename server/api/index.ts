@@ -10,6 +10,7 @@ import { envelopeErrors, sendError } from "./envelope";
 import { requestMeta } from "../http/request-meta";
 import { API_BASE } from "./paths";
 import { ingestPathDoc } from "./ingest-doc";
+import { noteAccount } from "../access-log/middleware";
 
 export { API_BASE };
 
@@ -86,9 +87,13 @@ export function publicApi(deps: Deps): Router {
   const api = Router();
   const adapter = createOpenApiExpressMiddleware({
     router: appRouter,
-    createContext: ({ req }) => {
+    createContext: ({ req, res }) => {
       const url = new URL(req.url ?? "/", "http://localhost");
-      return createContext(deps, { ...requestMeta(deps.config, req), apiKey: apiKeyFromRequest(req.headers, url.searchParams) });
+      return createContext(deps, {
+        ...requestMeta(deps.config, req),
+        apiKey: apiKeyFromRequest(req.headers, url.searchParams),
+        noteAccount: (accountId) => noteAccount(res, accountId),
+      });
     },
     responseMeta: ({ errors }) => {
       const cause = errors[0]?.cause;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getTRPCErrorFromUnknown, TRPCError } from "@trpc/server";
 import express from "express";
-import { requestLogger } from "../access-log/middleware";
+import { noteAccount, requestLogger } from "../access-log/middleware";
 import type { Deps } from "../deps";
 import { badRequest, ServiceError } from "../errors";
 import { clientIp } from "../http/request-meta";
@@ -151,6 +151,7 @@ export function ingestHandler(deps: Deps): (req: IncomingMessage, res: ServerRes
       user: null,
       session: null,
       apiKey: apiKeyFromRequest(req.headers, query),
+      noteAccount: (accountId) => noteAccount(res, accountId),
     });
     try {
       const formKey = param("formKey");

@@ -17,7 +17,7 @@ export function createLucia(db: Db, opts: { secureCookies: boolean }) {
       expires: true,
       attributes: { secure: opts.secureCookies, sameSite: "lax" },
     },
-    getSessionAttributes: (a) => ({ remember: a.remember, accountId: a.accountId }),
+    getSessionAttributes: (a) => ({ remember: a.remember, accountId: a.accountId, lastSeenAt: a.lastSeenAt ?? null }),
     getUserAttributes: (a) => ({
       email: a.email,
       name: a.name,
@@ -34,7 +34,8 @@ export type Auth = ReturnType<typeof createLucia>;
 declare module "lucia" {
   interface Register {
     Lucia: Auth;
-    DatabaseSessionAttributes: { remember: boolean; accountId: string | null };
+    /** `userAgent` and `lastSeenAt` (Settings → Profile → Sessions) are set by startSession (server/auth/session.ts). */
+    DatabaseSessionAttributes: { remember: boolean; accountId: string | null; userAgent?: string | null; lastSeenAt?: Date | null };
     DatabaseUserAttributes: { email: string; name: string; isAdmin: boolean; emailConfirmedAt: Date | null; timeZone: string; hour12: boolean };
   }
 }

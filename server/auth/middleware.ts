@@ -1,5 +1,7 @@
+import { eq } from "drizzle-orm";
 import type { NextFunction, Request, Response } from "express";
 import type { Session, User } from "lucia";
+import { sessions } from "../../db/schema";
 import type { Deps } from "../deps";
 import { type Auth, blankSessionCookieHeader, SESSION_COOKIE, sessionCookieHeader } from "./lucia";
 
@@ -33,6 +35,7 @@ export function sessionMiddleware(deps: Deps) {
         res.appendHeader("Set-Cookie", blankSessionCookieHeader(deps.auth));
       } else {
         if (session.fresh) res.appendHeader("Set-Cookie", sessionCookieHeader(deps.auth, session.id, session.remember));
+        await touchSession(deps, session);
         res.locals.auth = { user, session };
       }
       next();
@@ -43,6 +46,20 @@ export function sessionMiddleware(deps: Deps) {
 }
 
 const LUCIA_ID = /^[a-z0-9]{1,100}$/;
+
+/** "Last seen" of a session (Settings → Profile → Sessions) is written at most this often. */
+export const LAST_SEEN_EVERY_MS = 60_000;
+
+/**
+ * Records that the session was used, at most once a minute: the validated session already
+ * carries its last_seen_at, so most requests cost nothing more.
+ */
+async function touchSession(deps: Deps, session: Session): Promise<void> {
+  const now = Date.now();
+  const last = session.lastSeenAt ? new Date(session.lastSeenAt).getTime() : 0;
+  if (now - last < LAST_SEEN_EVERY_MS) return;
+  await deps.db.update(sessions).set({ lastSeenAt: new Date(now) }).where(eq(sessions.id, session.id));
+}
 
 /**
  * The session cookie's value. Lucia's parser decodes every cookie of the header and throws on a

@@ -1,20 +1,24 @@
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { emailConfirmations, passwordResetTokens, users } from "../../db/schema";
-import { createAccountWithOwner, defaultAccountId } from "../account/service";
+import { createAccountWithOwner } from "../account/service";
 import type { Deps } from "../deps";
 import { badRequest, conflict, tooManyRequests, unauthorized } from "../errors";
 import { sendEmailConfirmation, sendPasswordReset } from "../mail/messages";
 import { clearRateLimit, hitRateLimit, isRateLimited } from "../rate-limit/service";
 import { randomToken, sha256, uuidv7 } from "../tokens";
+import { startTwoFactorChallenge, type TwoFactorRequired } from "../two-factor/service";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./password";
+import { type NewSession, startSession } from "./session";
 
 const HOUR = 60 * 60 * 1000;
 const RESET_TTL_MS = HOUR;
 const CONFIRM_TTL_MS = 7 * 24 * HOUR;
 export const LOGIN_LIMIT = { limit: 10, windowMs: 15 * 60 * 1000 };
 
-export type NewSession = { sessionId: string; remember: boolean };
+export type { NewSession } from "./session";
+/** A login either makes a session or, for a user with two-factor login, asks for a code first. */
+export type LoginResult = NewSession | TwoFactorRequired;
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
@@ -33,12 +37,6 @@ export async function findUserIdByEmail(db: Db, email: string): Promise<string |
 /** The row of a one-time link that is unused and unexpired. */
 function usableToken(table: typeof passwordResetTokens | typeof emailConfirmations, token: string, now: Date) {
   return and(eq(table.tokenHash, sha256(token)), isNull(table.usedAt), gt(table.expiresAt, now));
-}
-
-async function startSession(deps: Deps, userId: string, remember: boolean): Promise<NewSession> {
-  const accountId = await defaultAccountId(deps.db, userId);
-  const session = await deps.auth.createSession(userId, { remember, accountId });
-  return { sessionId: session.id, remember };
 }
 
 /** Creates a user and an account named after them, owned by them. No email is sent. */
@@ -67,14 +65,14 @@ export async function createUser(
 /** Registration: user + account, a confirmation email, and a logged-in session. */
 export async function register(
   deps: Deps,
-  input: { name: string; email: string; password: string; baseUrl: string },
+  input: { name: string; email: string; password: string; baseUrl: string; userAgent?: string },
 ): Promise<NewSession> {
   const { userId } = await createUser(deps.db, input);
   // The account works without confirmation; a failed send is logged and can be resent later.
   await requestEmailConfirmation(deps, { userId, baseUrl: input.baseUrl }).catch((error: unknown) =>
     console.error("confirmation email failed", error),
   );
-  return startSession(deps, userId, false);
+  return startSession(deps, userId, { remember: false, userAgent: input.userAgent });
 }
 
 export async function requestEmailConfirmation(deps: Deps, input: { userId: string; baseUrl: string }): Promise<void> {
@@ -114,12 +112,13 @@ export async function confirmEmail(deps: Deps, input: { token: string }): Promis
 /**
  * Checks email and password. After 10 failed attempts within 15 minutes for one email, or from
  * one IP, further attempts are refused until the window ends; the answer never tells whether
- * the email is registered.
+ * the email is registered. A user with two-factor login gets a challenge instead of a session
+ * (server/two-factor/service.ts: the code completes the login).
  */
 export async function login(
   deps: Deps,
-  input: { email: string; password: string; remember: boolean; ip: string },
-): Promise<NewSession> {
+  input: { email: string; password: string; remember: boolean; ip: string; userAgent?: string },
+): Promise<LoginResult> {
   const email = normalizeEmail(input.email);
   const keys = [`login:email:${email}`, `login:ip:${input.ip}`];
   for (const key of keys) {
@@ -140,7 +139,8 @@ export async function login(
     throw unauthorized("Wrong email or password.");
   }
   await clearRateLimit(deps.db, keys[0]!);
-  return startSession(deps, user.id, input.remember);
+  if (user.totpEnabledAt) return startTwoFactorChallenge(deps.db, { userId: user.id, remember: input.remember });
+  return startSession(deps, user.id, { remember: input.remember, userAgent: input.userAgent });
 }
 
 export async function logout(deps: Deps, sessionId: string): Promise<void> {
@@ -179,8 +179,11 @@ export async function isResetTokenUsable(deps: Deps, token: string): Promise<boo
   return Boolean(row);
 }
 
-/** Sets a new password from a single-use link, ends every session of the user, and logs in. */
-export async function resetPassword(deps: Deps, input: { token: string; password: string }): Promise<NewSession> {
+/**
+ * Sets a new password from a single-use link, ends every session of the user, and logs in (a user
+ * with two-factor login still has to give a code: the link proves only the email).
+ */
+export async function resetPassword(deps: Deps, input: { token: string; password: string; userAgent?: string }): Promise<LoginResult> {
   const now = new Date();
   const passwordHash = await hashPassword(input.password);
   const userId = await deps.db.transaction(async (tx) => {
@@ -197,5 +200,7 @@ export async function resetPassword(deps: Deps, input: { token: string; password
   });
   if (!userId) throw badRequest("This reset link is invalid, was already used, or has expired. Ask for a new one.");
   await deps.auth.invalidateUserSessions(userId);
-  return startSession(deps, userId, false);
+  const [user] = await deps.db.select({ totpEnabledAt: users.totpEnabledAt }).from(users).where(eq(users.id, userId));
+  if (user?.totpEnabledAt) return startTwoFactorChallenge(deps.db, { userId, remember: false });
+  return startSession(deps, userId, { remember: false, userAgent: input.userAgent });
 }

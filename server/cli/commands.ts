@@ -4,6 +4,7 @@ import type { Db } from "../../db/client";
 import { apiKeyScopes } from "../../db/schema";
 import { defaultAccountId } from "../account/service";
 import { createApiKey } from "../api-key/service";
+import { setAdmin } from "../admin/service";
 import { createUser, findUserIdByEmail } from "../auth/service";
 import { ServiceError } from "../errors";
 import { emailInput, newPasswordInput } from "../trpc/routers/auth";
@@ -18,6 +19,7 @@ Commands:
                                             create a user and an account owned by them
   create-api-key --email E [--name N] [--scope ingest|read|full]
                                             create an API key for the user's account; prints it once
+  make-admin --email E [--revoke]           let an existing user open /admin (or, with --revoke, no longer)
   worker                                    run an alarm worker alone (evaluations, no-data checks,
                                             notifications) until Ctrl-C; needs DATABASE_URL when the
                                             app runs, since the app runs one in-process
@@ -58,6 +60,13 @@ export async function runCommand(db: Db, argv: string[], opts: { appUrl: string 
           isAdmin: input.admin,
         });
         return `Created user ${input.email} (${userId})${input.admin ? " as an admin" : ""} with account ${accountId}.`;
+      }
+      case "make-admin": {
+        const { values } = parseArgs({ args: rest, options: { email: { type: "string" }, revoke: { type: "boolean" } } });
+        const input = parse(z.object({ email: emailInput, revoke: z.boolean().optional() }), values);
+        const user = await setAdmin(db, { email: input.email, isAdmin: !input.revoke });
+        if (!user) throw new UsageError(`No user with the email ${input.email}.`);
+        return input.revoke ? `${user.email} is no longer an admin.` : `${user.email} is now an admin: ${opts.appUrl}/admin`;
       }
       case "create-api-key": {
         const { values } = parseArgs({

@@ -7,7 +7,9 @@ import { caughtMail } from "../../db/schema";
 export type OutgoingMail = {
   to: string;
   subject: string;
-  react: ReactElement;
+  /** The template to render; or `rendered`, HTML and text rendered once for many recipients (broadcasts). */
+  react?: ReactElement;
+  rendered?: { html: string; text: string };
   /** The Message-ID header, `<…@…>` (nodemailer makes a random one otherwise). SMTP only. */
   messageId?: string;
   /** Extra headers (e.g. Auto-Submitted). SMTP only: the caught-mail path ignores both. */
@@ -22,6 +24,8 @@ export type Mailer = {
 
 /** Renders a React Email template to HTML and plain text. */
 export async function renderMail(mail: OutgoingMail): Promise<RenderedMail> {
+  if (mail.rendered) return { to: mail.to, subject: mail.subject, html: mail.rendered.html, text: mail.rendered.text };
+  if (!mail.react) throw new Error("A mail needs a template (react) or its rendered HTML and text");
   const [html, text] = await Promise.all([render(mail.react), render(mail.react, { plainText: true })]);
   return { to: mail.to, subject: mail.subject, html, text };
 }

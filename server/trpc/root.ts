@@ -8,6 +8,17 @@ import { dashboardRouter } from "./routers/dashboard";
 import { dashboardsRouter } from "./routers/dashboards";
 import { alarmRouter } from "./routers/alarm";
 import { alarmsRouter } from "./routers/alarms";
+import { sharesRouter } from "./routers/shares";
+import { shareRouter } from "./routers/share";
+import { teamRouter } from "./routers/team";
+import { auditRouter } from "./routers/audit";
+import { profileRouter } from "./routers/profile";
+import { sessionsRouter } from "./routers/sessions";
+import { twoFactorRouter } from "./routers/two-factor";
+import { accountExportRouter } from "./routers/account-export";
+import { accountDeletionRouter } from "./routers/account-deletion";
+import { adminRouter } from "./routers/admin";
+import { policyRouter } from "./routers/policy";
 
 export const appRouter = router({
   auth: authRouter,
@@ -19,6 +30,17 @@ export const appRouter = router({
   dashboards: dashboardsRouter,
   alarm: alarmRouter,
   alarms: alarmsRouter,
+  shares: sharesRouter,
+  share: shareRouter,
+  team: teamRouter,
+  audit: auditRouter,
+  profile: profileRouter,
+  sessions: sessionsRouter,
+  twoFactor: twoFactorRouter,
+  accountExport: accountExportRouter,
+  accountDeletion: accountDeletionRouter,
+  admin: adminRouter,
+  policy: policyRouter,
 });
 
 export type AppRouter = typeof appRouter;

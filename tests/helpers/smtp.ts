@@ -23,6 +23,8 @@ export type SmtpSinkOptions = {
    * client's connection is gone: a message whose reply never reached the client is not accepted.
    */
   beforeReply?(message: Received, context: { closed: Promise<void> }): Promise<Error | void> | Error | void;
+  /** false: keep only the headers of each message (`raw` holds them), for sinks taking thousands of messages. */
+  keepRaw?: boolean;
 };
 
 export type SmtpSink = {
@@ -67,7 +69,8 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
-        const raw = Buffer.concat(chunks).toString("utf8");
+        const full = Buffer.concat(chunks).toString("utf8");
+        const raw = opts.keepRaw === false ? full.split(/\r?\n\r?\n/, 1)[0]! : full;
         const message: Received = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
           to: session.envelope.rcptTo.map((r) => r.address),

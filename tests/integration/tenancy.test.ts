@@ -219,7 +219,24 @@ describe("every tRPC procedure refuses what it must", () => {
   ];
   // alarm.* (public API) and alarms.* (web) have their denial tests for owner, member and
   // outsider in alarms-api.test.ts and alarms.test.ts, which also check they cover them all.
-  const coveredElsewhere = (p: string) => p.startsWith("alarm.") || p.startsWith("alarms.");
+  // shares.* (web), share.* (visitors of a public link) and dashboard.createShare/revokeShare
+  // (public API): owner, editor, viewer, outsider and anonymous in shares.test.ts, which also
+  // checks it covers them all.
+  // team.* and audit.* (Settings → Team and Activity, invitations, the account switcher): owner,
+  // admin, editor, viewer, outsider and forged sessions in team.test.ts, which also checks it
+  // covers them all; and every web procedure × role in roles.test.ts.
+  const coveredElsewhere = (p: string) =>
+    p.startsWith("alarm.") || p.startsWith("alarms.") || p.startsWith("shares.") || p.startsWith("share.") || p === "dashboard.createShare" || p === "dashboard.revokeShare" ||
+    p.startsWith("team.") || p.startsWith("audit.") ||
+    // profile.*, sessions.*, twoFactor.*, accountExport.* and accountDeletion.* (Settings → Profile
+    // and Account): owner, member (viewer), outsider and anonymous in account-lifecycle.test.ts,
+    // which also checks it covers them all.
+    ["profile.", "sessions.", "twoFactor.", "accountExport.", "accountDeletion."].some((prefix) => p.startsWith(prefix)) ||
+    // admin.* (/admin): anonymous (UNAUTHORIZED), non-admin (FORBIDDEN) and admin calls of each in
+    // admin.test.ts, which also checks it covers them all; policy.* (public policies, the banner)
+    // in policies.test.ts.
+    p.startsWith("admin.") ||
+    p.startsWith("policy.");
 
   it("the procedures tested here are all the procedures there are", () => {
     const procedures = Object.keys(appRouter._def.procedures).sort();
@@ -426,7 +443,7 @@ describe("reports stay within their account (web app)", () => {
   });
 });
 
-describe("API keys are managed within the account, by editors and above", () => {
+describe("API keys are managed within the account, by admins and owners (editors see them)", () => {
   it("a viewer can neither list, create nor revoke the account's keys", async () => {
     const caller = await app.caller({ sessionId: member.sessionId });
     assert.equal((await trpcOutcome(() => caller.apiKey.list())).code, "FORBIDDEN");
@@ -435,12 +452,18 @@ describe("API keys are managed within the account, by editors and above", () => 
     assert.equal((await trpcOutcome(async () => (await app.caller()).apiKey.list())).code, "UNAUTHORIZED");
   });
 
-  it("an editor manages the account's keys, and the list shows only this account's keys", async () => {
-    const id = uuidv7();
-    await app.db.insert(users).values({ id, email: uniqueEmail("editor"), name: "Editor", passwordHash: "x" });
-    await app.db.insert(memberships).values({ accountId: owner.accountId, userId: id, role: "editor" });
-    const editor = await app.caller({ sessionId: (await app.sessionCookie(id)).sessionId });
-    const created = await editor.apiKey.create({ name: "by editor", scope: "read" });
+  it("an admin manages the account's keys, an editor only sees them, and the list shows only this account's keys", async () => {
+    const member = async (role: "admin" | "editor") => {
+      const id = uuidv7();
+      await app.db.insert(users).values({ id, email: uniqueEmail(role), name: role, passwordHash: "x" });
+      await app.db.insert(memberships).values({ accountId: owner.accountId, userId: id, role });
+      return app.caller({ sessionId: (await app.sessionCookie(id)).sessionId });
+    };
+    const admin = await member("admin");
+    const editor = await member("editor");
+    const created = await admin.apiKey.create({ name: "by admin", scope: "read" });
+    assert.equal((await trpcOutcome(() => editor.apiKey.create({ name: "by editor", scope: "read" }))).code, "FORBIDDEN");
+    assert.equal((await trpcOutcome(() => editor.apiKey.revoke({ id: created.apiKey.id }))).code, "FORBIDDEN");
     const outsiderCaller = await app.caller({ sessionId: outsider.sessionId });
     const outsiderKey = await outsiderCaller.apiKey.create({ name: "outsider's own", scope: "read" });
 

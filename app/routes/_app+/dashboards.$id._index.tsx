@@ -9,6 +9,7 @@ import { FormAlert } from "~/components/form";
 import { DashboardGrid } from "~/components/dashboard/grid";
 import { type LiveTile, useLiveTiles } from "~/components/dashboard/live";
 import { syncTiles } from "~/components/dashboard/sync";
+import { SharePanel, sharePanelLinks } from "~/components/dashboard/share-panel";
 import { TileView, tileViewLinks } from "~/components/dashboard/tile-view";
 import { requireAccount } from "~/utils/auth.server";
 import { formAction, loaderCall, readForm } from "~/utils/errors.server";
@@ -24,6 +25,7 @@ export const links: LinksFunction = () => [
   ...tileViewLinks,
   { rel: "stylesheet", href: dashboardStyles },
   { rel: "stylesheet", href: alarmStyles },
+  ...sharePanelLinks,
 ];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.dashboard.name ?? "Dashboard"} · Tablewatch` }];
@@ -403,6 +405,7 @@ export default function DashboardPage() {
               <button className="button" type="button" onClick={enterTv} disabled={!dashboard.tiles.length}>
                 Full screen
               </button>
+              <SharePanel dashboardId={dashboard.id} dashboardName={dashboard.name} canManage={canEdit} />
               <a className="button ghost" href={`/dashboards/${dashboard.id}/export`} download>
                 Export JSON
               </a>

@@ -1,4 +1,4 @@
-import { Outlet } from "@remix-run/react";
+import { Link, Outlet } from "@remix-run/react";
 import { Logo } from "~/components/logo";
 
 export default function AuthLayout() {
@@ -6,6 +6,10 @@ export default function AuthLayout() {
     <main className="auth-page">
       <Logo />
       <Outlet />
+      <nav className="auth-footer" aria-label="Legal">
+        <Link to="/privacy">Privacy Policy</Link>
+        <Link to="/terms">Terms of Service</Link>
+      </nav>
     </main>
   );
 }

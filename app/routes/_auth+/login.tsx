@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remi
 import { Field, FormAlert } from "~/components/form";
 import { requireAnonymous, safeRedirect } from "~/utils/auth.server";
 import { formAction, readForm } from "~/utils/errors.server";
+import { redirectToTwoFactor } from "~/utils/two-factor.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Tablewatch" }];
 
@@ -17,6 +18,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     context.trpc.auth.login({ email: values.email ?? "", password: values.password ?? "", remember: values.remember === "on" }),
   );
   if (!result.ok) return result.response;
+  // Two-factor login: the password was right, a code from the app completes the login.
+  if ("twoFactorChallenge" in result.value) return redirectToTwoFactor(request, result.value.twoFactorChallenge, values.redirectTo);
   throw redirect(safeRedirect(values.redirectTo), { headers: { "Set-Cookie": context.sessionCookie(result.value) } });
 }
 

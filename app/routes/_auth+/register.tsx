@@ -45,6 +45,10 @@ export default function RegisterPage() {
         <button className="button block" type="submit" disabled={busy}>
           {busy ? "Creating your account…" : "Create account"}
         </button>
+        <p className="auth-legal">
+          By creating an account you agree to the <Link to="/terms">Terms of Service</Link> and acknowledge the{" "}
+          <Link to="/privacy">Privacy Policy</Link>.
+        </p>
       </Form>
       <p className="auth-alt">
         Already have an account? <Link to="/login">Log in</Link>

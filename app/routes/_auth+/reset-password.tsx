@@ -2,6 +2,7 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormAlert } from "~/components/form";
 import { formAction, readForm } from "~/utils/errors.server";
+import { redirectToTwoFactor } from "~/utils/two-factor.server";
 
 // "same-origin" keeps the token in the address out of requests to other sites, and unlike
 // "no-referrer" it keeps `Origin` on the form's post, which the CSRF check needs (before hydration).
@@ -21,6 +22,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const result = await formAction(() => context.trpc.auth.resetPassword({ token: values.token ?? "", password: values.password ?? "" }));
   if (!result.ok) return result.response;
+  // With two-factor login the new password alone does not log in: a code from the app does.
+  if ("twoFactorChallenge" in result.value) return redirectToTwoFactor(request, result.value.twoFactorChallenge, "/dashboard?reset=1");
   throw redirect("/dashboard?reset=1", { headers: { "Set-Cookie": context.sessionCookie(result.value) } });
 }
 

@@ -40,6 +40,8 @@ export default function MarketingLayout() {
             <a href="/api/docs">API</a>
             <Link to="/login">Log in</Link>
             <Link to="/register">Create account</Link>
+            <Link to="/privacy">Privacy</Link>
+            <Link to="/terms">Terms</Link>
           </nav>
         </div>
       </footer>

@@ -2,6 +2,7 @@ import { z } from "zod";
 import * as alarmService from "../../alarm/service";
 import { alarmView, checkOutcome, CHECK_EXAMPLES, historyEntry } from "../../alarm/model";
 import { authedProcedure, memberProcedure, publicProcedure, router } from "../../trpc";
+import { auditAlarm, userActor } from "../../audit/service";
 
 const idInput = z.object({ id: z.string().max(100) });
 const definition = z.record(z.string(), z.unknown());
@@ -41,22 +42,38 @@ export const alarmsRouter = router({
   create: memberProcedure("editor")
     .input(definition)
     .output(z.object({ alarm: alarmView, badgeToken: z.string() }))
-    .mutation(({ ctx, input }) => alarmService.createAlarm(ctx.db, { accountId: ctx.account.id, definition: input, timeZone: ctx.user.timeZone, policy: { allowPrivateWebhooks: ctx.config.webhookAllowPrivate } })),
+    .mutation(async ({ ctx, input }) => {
+      const created = await alarmService.createAlarm(ctx.db, { accountId: ctx.account.id, definition: input, timeZone: ctx.user.timeZone, policy: { allowPrivateWebhooks: ctx.config.webhookAllowPrivate } });
+      await auditAlarm(ctx.db, { accountId: ctx.account.id, actor: userActor(ctx), action: "alarm.created", alarm: created.alarm });
+      return created;
+    }),
 
   update: memberProcedure("editor")
     .input(z.object({ id: z.string().max(100), definition }))
     .output(alarmView)
-    .mutation(({ ctx, input }) => alarmService.replaceAlarm(ctx.db, { accountId: ctx.account.id, id: input.id, definition: input.definition, policy: { allowPrivateWebhooks: ctx.config.webhookAllowPrivate } })),
+    .mutation(async ({ ctx, input }) => {
+      const alarm = await alarmService.replaceAlarm(ctx.db, { accountId: ctx.account.id, id: input.id, definition: input.definition, policy: { allowPrivateWebhooks: ctx.config.webhookAllowPrivate } });
+      await auditAlarm(ctx.db, { accountId: ctx.account.id, actor: userActor(ctx), action: "alarm.changed", alarm });
+      return alarm;
+    }),
 
   delete: memberProcedure("editor")
     .input(idInput)
     .output(z.void())
-    .mutation(({ ctx, input }) => alarmService.deleteAlarm(ctx.db, { accountId: ctx.account.id, id: input.id })),
+    .mutation(async ({ ctx, input }) => {
+      const alarm = await alarmService.getAlarm(ctx.db, { accountId: ctx.account.id, id: input.id });
+      await alarmService.deleteAlarm(ctx.db, { accountId: ctx.account.id, id: input.id });
+      await auditAlarm(ctx.db, { accountId: ctx.account.id, actor: userActor(ctx), action: "alarm.deleted", alarm });
+    }),
 
   setEnabled: memberProcedure("editor")
     .input(z.object({ id: z.string().max(100), enabled: z.boolean() }))
     .output(alarmView)
-    .mutation(({ ctx, input }) => alarmService.setEnabled(ctx.db, { accountId: ctx.account.id, id: input.id, enabled: input.enabled })),
+    .mutation(async ({ ctx, input }) => {
+      const alarm = await alarmService.setEnabled(ctx.db, { accountId: ctx.account.id, id: input.id, enabled: input.enabled });
+      await auditAlarm(ctx.db, { accountId: ctx.account.id, actor: userActor(ctx), action: "alarm.changed", alarm, details: { change: input.enabled ? "enabled" : "disabled" } });
+      return alarm;
+    }),
 
   /** The editor's Test: the given (unsaved) code, or the saved alarm's, on the latest or a chosen instance. Records nothing. */
   test: memberProcedure("editor")
@@ -80,22 +97,39 @@ export const alarmsRouter = router({
   snooze: memberProcedure("editor")
     .input(z.object({ id: z.string().max(100), minutes: z.number().int() }))
     .output(alarmView)
-    .mutation(({ ctx, input }) => alarmService.snoozeAlarm(ctx.db, { accountId: ctx.account.id, id: input.id, minutes: input.minutes })),
+    .mutation(async ({ ctx, input }) => {
+      const alarm = await alarmService.snoozeAlarm(ctx.db, { accountId: ctx.account.id, id: input.id, minutes: input.minutes });
+      await auditAlarm(ctx.db, { accountId: ctx.account.id, actor: userActor(ctx), action: "alarm.changed", alarm, details: { change: "snoozed", minutes: input.minutes } });
+      return alarm;
+    }),
 
   endSnooze: memberProcedure("editor")
     .input(idInput)
     .output(alarmView)
-    .mutation(({ ctx, input }) => alarmService.endSnooze(ctx.db, { accountId: ctx.account.id, id: input.id })),
+    .mutation(async ({ ctx, input }) => {
+      const alarm = await alarmService.endSnooze(ctx.db, { accountId: ctx.account.id, id: input.id });
+      await auditAlarm(ctx.db, { accountId: ctx.account.id, actor: userActor(ctx), action: "alarm.changed", alarm, details: { change: "snooze_ended" } });
+      return alarm;
+    }),
 
   regenerateBadge: memberProcedure("editor")
     .input(idInput)
     .output(z.object({ badgeToken: z.string() }))
-    .mutation(async ({ ctx, input }) => ({ badgeToken: await alarmService.regenerateBadge(ctx.db, { accountId: ctx.account.id, id: input.id }) })),
+    .mutation(async ({ ctx, input }) => {
+      const badgeToken = await alarmService.regenerateBadge(ctx.db, { accountId: ctx.account.id, id: input.id });
+      const alarm = await alarmService.getAlarm(ctx.db, { accountId: ctx.account.id, id: input.id });
+      await auditAlarm(ctx.db, { accountId: ctx.account.id, actor: userActor(ctx), action: "alarm.changed", alarm, details: { change: "badge_renewed" } });
+      return { badgeToken };
+    }),
 
   regenerateWebhookSecret: memberProcedure("editor")
     .input(idInput)
     .output(alarmView)
-    .mutation(({ ctx, input }) => alarmService.regenerateWebhookSecret(ctx.db, { accountId: ctx.account.id, id: input.id })),
+    .mutation(async ({ ctx, input }) => {
+      const alarm = await alarmService.regenerateWebhookSecret(ctx.db, { accountId: ctx.account.id, id: input.id });
+      await auditAlarm(ctx.db, { accountId: ctx.account.id, actor: userActor(ctx), action: "alarm.changed", alarm, details: { change: "webhook_secret_renewed" } });
+      return alarm;
+    }),
 
   /** Sends a sample notification to the alarm's webhook now and says how it answered. */
   sendTestWebhook: memberProcedure("editor")

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { apiKeyScopes } from "../../../db/schema";
 import * as apiKeyService from "../../api-key/service";
+import { recordAudit, userActor } from "../../audit/service";
 import { memberProcedure, router } from "../../trpc";
 
 const keySummary = z.object({
@@ -12,7 +13,10 @@ const keySummary = z.object({
   lastUsedAt: z.date().nullable(),
 });
 
-/** Settings → API keys. Editors and above; viewers can neither see nor manage keys. */
+/**
+ * Settings → API keys. Keys are the account's credentials: editors may see the list (names,
+ * prefixes, use), admins and owners create and revoke them; viewers can neither see nor manage keys.
+ */
 export const apiKeyRouter = router({
   list: memberProcedure("editor")
     .input(z.void())
@@ -22,7 +26,7 @@ export const apiKeyRouter = router({
       return apiKeyService.listApiKeys(ctx.db, ctx.account.id);
     }),
 
-  create: memberProcedure("editor")
+  create: memberProcedure("admin")
     .input(
       z.object({
         name: z.string().trim().min(1, "Give the key a name, e.g. where it is used").max(100, "Use at most 100 characters"),
@@ -30,12 +34,18 @@ export const apiKeyRouter = router({
       }),
     )
     .output(z.object({ key: z.string(), apiKey: keySummary }))
-    .mutation(({ ctx, input }) =>
-      apiKeyService.createApiKey(ctx.db, { accountId: ctx.account.id, name: input.name, scope: input.scope, createdBy: ctx.user.id }),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      const created = await apiKeyService.createApiKey(ctx.db, { accountId: ctx.account.id, name: input.name, scope: input.scope, createdBy: ctx.user.id });
+      const { name, scope, prefix } = created.apiKey;
+      await recordAudit(ctx.db, { accountId: ctx.account.id, actor: userActor(ctx), action: "api_key.created", target: name, details: { name, scope, prefix } });
+      return created;
+    }),
 
-  revoke: memberProcedure("editor")
+  revoke: memberProcedure("admin")
     .input(z.object({ id: z.uuid({ message: "Unknown API key" }) }))
     .output(z.void())
-    .mutation(({ ctx, input }) => apiKeyService.revokeApiKey(ctx.db, { accountId: ctx.account.id, id: input.id })),
+    .mutation(async ({ ctx, input }) => {
+      const { name, prefix } = await apiKeyService.revokeApiKey(ctx.db, { accountId: ctx.account.id, id: input.id });
+      await recordAudit(ctx.db, { accountId: ctx.account.id, actor: userActor(ctx), action: "api_key.revoked", target: name, details: { name, prefix } });
+    }),
 });

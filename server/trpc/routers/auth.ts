@@ -14,6 +14,8 @@ export const newPasswordInput = z
 const tokenInput = z.string().min(10, "The link is incomplete").max(200, "The link is malformed");
 
 const sessionOutput = z.object({ sessionId: z.string(), remember: z.boolean() });
+/** A session, or (two-factor login) the challenge that a code completes (twoFactor.verifyLogin). */
+const loginOutput = z.union([sessionOutput, z.object({ twoFactorChallenge: z.string(), remember: z.boolean() })]);
 
 export const authRouter = router({
   register: publicProcedure
@@ -25,7 +27,7 @@ export const authRouter = router({
       }),
     )
     .output(sessionOutput)
-    .mutation(({ ctx, input }) => authService.register(ctx, { ...input, baseUrl: ctx.baseUrl })),
+    .mutation(({ ctx, input }) => authService.register(ctx, { ...input, baseUrl: ctx.baseUrl, userAgent: ctx.userAgent })),
 
   login: publicProcedure
     .input(
@@ -35,8 +37,8 @@ export const authRouter = router({
         remember: z.boolean().default(false),
       }),
     )
-    .output(sessionOutput)
-    .mutation(({ ctx, input }) => authService.login(ctx, { ...input, ip: ctx.ip })),
+    .output(loginOutput)
+    .mutation(({ ctx, input }) => authService.login(ctx, { ...input, ip: ctx.ip, userAgent: ctx.userAgent })),
 
   logout: publicProcedure
     .input(z.void())
@@ -57,8 +59,8 @@ export const authRouter = router({
 
   resetPassword: publicProcedure
     .input(z.object({ token: tokenInput, password: newPasswordInput }))
-    .output(sessionOutput)
-    .mutation(({ ctx, input }) => authService.resetPassword(ctx, input)),
+    .output(loginOutput)
+    .mutation(({ ctx, input }) => authService.resetPassword(ctx, { ...input, userAgent: ctx.userAgent })),
 
   confirmEmail: publicProcedure
     .input(z.object({ token: tokenInput }))

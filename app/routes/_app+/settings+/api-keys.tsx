@@ -17,10 +17,12 @@ const scopes = Object.keys(scopeInfo) as ApiKeyScope[];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { account, role } = await requireAccount(context, request);
-  const canManage = role !== "viewer";
-  // Viewers may not list keys (the procedure would answer FORBIDDEN): don't ask.
-  const keys = canManage ? await context.trpc.apiKey.list() : [];
-  return { account, role, canManage, keys, origin: new URL(request.url).origin, now: new Date() };
+  // Editors see the keys; admins and owners also create and revoke them. Viewers may not list
+  // keys (the procedure would answer FORBIDDEN): don't ask.
+  const canSee = role !== "viewer";
+  const canManage = role === "owner" || role === "admin";
+  const keys = canSee ? await context.trpc.apiKey.list() : [];
+  return { account, role, canSee, canManage, keys, origin: new URL(request.url).origin, now: new Date() };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -150,10 +152,10 @@ function CreateKeyForm({ errors, createdId }: { errors?: { message: string; fiel
 }
 
 export default function ApiKeysPage() {
-  const { account, role, canManage, keys, origin, now } = useLoaderData<typeof loader>();
+  const { account, role, canSee, canManage, keys, origin, now } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
 
-  if (!canManage) {
+  if (!canSee) {
     return (
       <section className="card locked-state" aria-labelledby="locked-title">
         <div className="locked-icon" aria-hidden="true">
@@ -198,7 +200,16 @@ export default function ApiKeysPage() {
         </div>
       ) : null}
       {created ? <NewKeyBox apiKey={created} origin={origin} /> : null}
-      <CreateKeyForm errors={createErrors} createdId={created?.id} />
+      {canManage ? (
+        <CreateKeyForm errors={createErrors} createdId={created?.id} />
+      ) : (
+        <div className="alert warn" role="status">
+          <span>
+            As {role === "editor" ? "an editor" : `a ${role}`} you can see the account’s keys; only admins and owners create and revoke them.
+            Ask one of them for a key when a machine needs one.
+          </span>
+        </div>
+      )}
 
       <section className="card" aria-labelledby="keys-title">
         <div className="card-head row">
@@ -210,7 +221,7 @@ export default function ApiKeysPage() {
         {keys.length === 0 ? (
           <div className="card-empty">
             <p>
-              <strong>No API keys yet.</strong> Create one above, put it in <code>$TABLEWATCH_KEY</code> on a machine, and pipe any
+              <strong>No API keys yet.</strong> {canManage ? "Create one above" : "Ask an admin or owner for one"}, put it in <code>$TABLEWATCH_KEY</code> on a machine, and pipe any
               command’s output into curl:
             </p>
             <CopyBlock text={curl} />
@@ -255,17 +266,19 @@ export default function ApiKeysPage() {
                     <td className="num">{formatCount(key.requestsToday)}</td>
                     <td className="num">{formatCount(key.requests30Days)}</td>
                     <td className="actions">
-                      <ConfirmButton
-                        label="Revoke"
-                        title={`Revoke “${key.name}”?`}
-                        confirmLabel="Revoke key"
-                        busyLabel="Revoking…"
-                        fields={{ intent: "revoke", id: key.id, name: key.name }}
-                      >
-                        <p>
-                          Every machine using <code>{key.prefix}…</code> gets “401 Unauthorized” from now on. This cannot be undone.
-                        </p>
-                      </ConfirmButton>
+                      {canManage ? (
+                        <ConfirmButton
+                          label="Revoke"
+                          title={`Revoke “${key.name}”?`}
+                          confirmLabel="Revoke key"
+                          busyLabel="Revoking…"
+                          fields={{ intent: "revoke", id: key.id, name: key.name }}
+                        >
+                          <p>
+                            Every machine using <code>{key.prefix}…</code> gets “401 Unauthorized” from now on. This cannot be undone.
+                          </p>
+                        </ConfirmButton>
+                      ) : null}
                     </td>
                   </tr>
                 ))}
