@@ -39,6 +39,7 @@ import { sendAlarmNotification } from "../mail/messages";
 import { uuidv7 } from "../tokens";
 import type { AlarmNotificationPayload } from "./types";
 import { PermanentDeliveryError, postWebhook } from "./webhook";
+import { createPoller, errorText, withTimeout } from "../jobs/poller";
 
 /** One notification to record: to one email address, or to one webhook URL. */
 export type NotificationRecord = {
@@ -135,19 +136,6 @@ type ClaimedRow = {
   attempts: number;
 };
 
-const errorText = (error: unknown) => {
-  const text = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim() || "Unknown error";
-  return text.length > 500 ? `${text.slice(0, 499)}…` : text;
-};
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  promise.catch(() => {}); // a late failure after the timeout is not unhandled
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${Number((ms / 1000).toFixed(1))} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 export function createOutbox(opts: OutboxOptions): Outbox {
   const { db, mailer } = opts;
@@ -270,60 +258,14 @@ export function createOutbox(opts: OutboxOptions): Outbox {
     return result;
   }
 
-  // One run at a time: each deliverDue waits for the one before it.
-  let last: Promise<unknown> = Promise.resolve();
-  function deliverDue(): Promise<DeliveryResult> {
-    const run = last.then(runOnce, runOnce);
-    last = run.catch(() => {});
-    return run;
-  }
-
-  let loopDone: Promise<void> | null = null;
-  let stopping = false;
-  let poked = false;
-  let wake: (() => void) | null = null;
-
-  async function loop(intervalMs: number): Promise<void> {
-    while (!stopping) {
-      poked = false;
-      let full = false;
-      try {
-        const result = await deliverDue();
-        full = result.claimed >= batchSize;
-      } catch (error) {
-        log(`notification outbox: delivery failed: ${errorText(error)}`);
-      }
-      if (stopping) break;
-      if (full || poked) continue;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          wake = null;
-          resolve();
-        };
-        const timer = setTimeout(done, intervalMs);
-        wake = done;
-      });
-    }
-  }
-
+  const poller = createPoller(runOnce, {
+    isFull: (result) => result.claimed >= batchSize,
+    onError: (error) => log(`notification outbox: delivery failed: ${errorText(error)}`),
+  });
   return {
-    deliverDue,
-    start(intervalMs = 2000) {
-      if (loopDone) return;
-      stopping = false;
-      loopDone = loop(intervalMs);
-    },
-    poke() {
-      poked = true;
-      wake?.();
-    },
-    async stop() {
-      stopping = true;
-      wake?.();
-      await loopDone;
-      loopDone = null;
-      await last;
-    },
+    deliverDue: poller.runOnce,
+    start: (intervalMs = 2000) => poller.start(intervalMs),
+    poke: poller.poke,
+    stop: poller.stop,
   };
 }

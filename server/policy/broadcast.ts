@@ -23,6 +23,7 @@ import type { Mailer } from "../mail/mailer";
 import { renderPolicyChange, sendPolicyChange } from "../mail/messages";
 import type { PolicyDocument } from "../../db/schema";
 import { formatPolicyDate, policyInfo } from "./service";
+import { createPoller, errorText, withTimeout } from "../jobs/poller";
 
 /** Attempts before a row that keeps failing transiently is given up (`failed`). */
 export const MAX_ATTEMPTS = 3;
@@ -77,25 +78,11 @@ export function policyMessageId(versionId: string, userId: string): string {
 type Claimed = { versionId: string; userId: string; email: string; attempts: number };
 type RenderedVersion = { subject: string; html: string; text: string };
 
-const errorText = (error: unknown) => {
-  const text = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim() || "Unknown error";
-  return text.length > 500 ? `${text.slice(0, 499)}…` : text;
-};
-
 /** SMTP 5xx: the server will not take this message, however often it is tried. */
 const isPermanent = (error: unknown) => {
   const code = typeof error === "object" && error && "responseCode" in error ? Number(error.responseCode) : 0;
   return code >= 500 && code < 600;
 };
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  promise.catch(() => {});
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Sending the email timed out after ${Math.round(ms / 1000)} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 export function createPolicyBroadcast(opts: PolicyBroadcastOptions): PolicyBroadcast {
   const { db, mailer } = opts;
@@ -223,7 +210,7 @@ export function createPolicyBroadcast(opts: PolicyBroadcastOptions): PolicyBroad
     let failure: { error: unknown } | null = null;
     try {
       const message = await renderVersion(row.versionId);
-      await withTimeout(sendPolicyChange(mailer, row.email, message, { messageId: policyMessageId(row.versionId, row.userId) }), sendTimeoutMs);
+      await withTimeout(sendPolicyChange(mailer, row.email, message, { messageId: policyMessageId(row.versionId, row.userId) }), sendTimeoutMs, "Sending the email");
     } catch (error) {
       failure = { error };
     }
@@ -258,60 +245,15 @@ export function createPolicyBroadcast(opts: PolicyBroadcastOptions): PolicyBroad
     return result;
   }
 
-  let last: Promise<unknown> = Promise.resolve();
-  function runOnce(): Promise<BroadcastResult> {
-    const run = last.then(runBatch, runBatch);
-    last = run.catch(() => {});
-    return run;
-  }
-
-  let loopDone: Promise<void> | null = null;
-  let stopping = false;
-  let poked = false;
-  let wake: (() => void) | null = null;
-
-  async function loop(intervalMs: number): Promise<void> {
-    while (!stopping) {
-      poked = false;
-      let full = false;
-      try {
-        const result = await runOnce();
-        full = result.claimed >= Math.min(batchSize, budget);
-      } catch (error) {
-        log(`policy broadcast: sending failed: ${errorText(error)}`);
-      }
-      if (stopping) break;
-      if (full || poked) continue;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          wake = null;
-          resolve();
-        };
-        const timer = setTimeout(done, intervalMs);
-        wake = done;
-      });
-    }
-  }
-
+  const poller = createPoller(runBatch, {
+    isFull: (result) => result.claimed >= Math.min(batchSize, budget),
+    onError: (error) => log(`policy broadcast: sending failed: ${errorText(error)}`),
+  });
   return {
-    runOnce,
-    start(intervalMs = 1000) {
-      if (loopDone) return;
-      stopping = false;
-      loopDone = loop(intervalMs);
-    },
-    poke() {
-      poked = true;
-      wake?.();
-    },
-    async stop() {
-      stopping = true;
-      wake?.();
-      await loopDone;
-      loopDone = null;
-      await last;
-    },
+    runOnce: poller.runOnce,
+    start: (intervalMs = 1000) => poller.start(intervalMs),
+    poke: poller.poke,
+    stop: poller.stop,
   };
 }
 
