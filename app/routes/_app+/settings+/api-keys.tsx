@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useEffect, useRef, useState } from "react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useState } from "react";
+import { useIntentForm } from "~/utils/use-intent-form";
 import type { ApiKeyScope } from "../../../../db/schema";
 import { ConfirmButton } from "~/components/confirm-button";
 import { CopyBlock } from "~/components/copy-block";
@@ -76,15 +77,7 @@ function NewKeyBox({ apiKey, origin }: { apiKey: { key: string; name: string; sc
 
 function CreateKeyForm({ errors, createdId }: { errors?: { message: string; fieldErrors: Record<string, string> }; createdId?: string }) {
   const [scope, setScope] = useState<ApiKeyScope>("ingest");
-  const navigation = useNavigation();
-  const busy = navigation.state !== "idle" && navigation.formData?.get("intent") === "create";
-  const form = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    if (createdId) {
-      form.current?.reset();
-      setScope("ingest");
-    }
-  }, [createdId]);
+  const { busy, form } = useIntentForm("create", createdId, () => setScope("ingest"));
   const hasFieldErrors = errors && Object.keys(errors.fieldErrors).length > 0;
   return (
     <section className="card" aria-labelledby="create-key-title">

@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
+import { useIntentForm } from "~/utils/use-intent-form";
 import type { Role } from "../../../../db/schema";
 import { ConfirmButton } from "~/components/confirm-button";
 import { Field } from "~/components/form";
@@ -82,15 +83,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 function InviteForm({ actorRole, errors, invitedId }: { actorRole: Role; errors?: { message: string; fieldErrors: Record<string, string> }; invitedId?: string }) {
   const [role, setRole] = useState<Role>("viewer");
-  const navigation = useNavigation();
-  const busy = navigation.state !== "idle" && navigation.formData?.get("intent") === "invite";
-  const form = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    if (invitedId) {
-      form.current?.reset();
-      setRole("viewer");
-    }
-  }, [invitedId]);
+  const { busy, form } = useIntentForm("invite", invitedId, () => setRole("viewer"));
   const hasFieldErrors = errors && Object.keys(errors.fieldErrors).length > 0;
   return (
     <section className="card" aria-labelledby="invite-title">
