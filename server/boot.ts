@@ -21,6 +21,7 @@ import { accountPurgeTask } from "./account/purge";
 import { startPolicyBroadcast } from "./policy/broadcast";
 import { startDailyTasks } from "./maintenance/daily";
 import { accessLogPurgeTask } from "./access-log/service";
+import { rateLimitPurgeTask } from "./rate-limit/service";
 
 /** Opens the configured database (taking the data folder's lock for PGlite) and migrates it. */
 export async function openAppDatabase(config: Config): Promise<Database & { release(): void }> {
@@ -107,7 +108,7 @@ export async function startApp(config: Config, opts: { quiet?: boolean } = {}): 
   // The access log past ACCESS_LOG_RETENTION_DAYS and the accounts whose deletion date has passed
   // are purged daily by the process running the alarm worker (server/maintenance/daily.ts).
   const daily = config.alarmWorker
-    ? startDailyTasks({ db: deps.db, kind: database.kind, tasks: [accessLogPurgeTask(config.accessLogRetentionDays), accountPurgeTask()] })
+    ? startDailyTasks({ db: deps.db, kind: database.kind, tasks: [accessLogPurgeTask(config.accessLogRetentionDays), accountPurgeTask(), rateLimitPurgeTask()] })
     : null;
   let stopped = false;
   return {

@@ -9,6 +9,7 @@ import { accountPurgeTask } from "./account/purge";
 import { startPolicyBroadcast } from "./policy/broadcast";
 import { startDailyTasks } from "./maintenance/daily";
 import { accessLogPurgeTask } from "./access-log/service";
+import { rateLimitPurgeTask } from "./rate-limit/service";
 
 /**
  * `npm run tw -- worker`: an alarm worker alone (evaluations, the minute tick, the outbox), until
@@ -32,7 +33,7 @@ async function runWorker(config: Config): Promise<number> {
   const worker = startAlarmWorker({ db: database.db, mailer, sandbox, appUrl: config.appUrl });
   // Policy-change emails (ADR 21) and the daily purges (access log, deleted accounts) run here too.
   const broadcast = startPolicyBroadcast({ db: database.db, mailer, appUrl: config.appUrl, perMinute: config.policyMailPerMinute });
-  const daily = startDailyTasks({ db: database.db, kind: database.kind, tasks: [accessLogPurgeTask(config.accessLogRetentionDays), accountPurgeTask()] });
+  const daily = startDailyTasks({ db: database.db, kind: database.kind, tasks: [accessLogPurgeTask(config.accessLogRetentionDays), accountPurgeTask(), rateLimitPurgeTask()] });
   console.log(`Tablewatch alarm worker running (${config.databaseUrl ? "PostgreSQL" : `embedded database in ${config.dataDir}`}, mail ${config.smtpUrl ? "via SMTP" : "caught at /dev/mail"}); Ctrl-C stops it.`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);

@@ -53,3 +53,17 @@ export async function isRateLimited(
 export async function clearRateLimit(db: Db, key: string): Promise<void> {
   await db.execute(sql`delete from rate_limits where key = ${sha256(key)}`);
 }
+
+/**
+ * Rate-limit rows whose window ended more than a day ago: deleted daily, so the hashed keys
+ * (some derived from client IPs) are not kept longer than the limits need them.
+ */
+export async function purgeExpiredRateLimits(db: Db, now = new Date()): Promise<number> {
+  const rows = await queryRows<{ key: string }>(
+    db,
+    sql`delete from rate_limits where window_start < ${new Date(now.getTime() - 24 * 3600_000).toISOString()}::timestamptz returning key`,
+  );
+  return rows.length;
+}
+
+export const rateLimitPurgeTask = () => ({ name: "rate limit purge", run: (db: Db) => purgeExpiredRateLimits(db) });

@@ -351,3 +351,17 @@ describe("access log", () => {
     }
   });
 });
+
+describe("rate-limit counters are not kept longer than needed", () => {
+  it("the daily purge deletes counters whose window ended over a day ago, and keeps current ones", async () => {
+    const { hitRateLimit, isRateLimited, purgeExpiredRateLimits } = await import("../../server/rate-limit/service");
+    const now = new Date();
+    const opts = { limit: 1, windowMs: 60_000 };
+    await hitRateLimit(app.db, "purge-test:old", { ...opts, now: new Date(now.getTime() - 2 * 24 * 3600_000) });
+    await hitRateLimit(app.db, "purge-test:new", { ...opts, now });
+    await hitRateLimit(app.db, "purge-test:new", { ...opts, now });
+    assert.ok((await purgeExpiredRateLimits(app.db, now)) >= 1);
+    assert.equal((await isRateLimited(app.db, "purge-test:new", { ...opts, now })).limited, true, "the current window still counts");
+    assert.equal(await purgeExpiredRateLimits(app.db, now), 0, "nothing old is left");
+  });
+});
