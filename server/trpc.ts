@@ -129,11 +129,16 @@ export function memberProcedure(minimum: Role) {
   });
 }
 
-/** Requires a logged-in operator of Tablewatch itself. */
-export const adminProcedure = publicProcedure.use(async ({ ctx, next }) => {
+/** Requires a logged-in user, in whatever account: their own login (invitations, policies). */
+export const userProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user || !ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please log in." });
-  if (!ctx.user.isAdmin) throw new TRPCError({ code: "FORBIDDEN", message: "Admins only." });
   return next({ ctx: { user: ctx.user, session: ctx.session } });
+});
+
+/** Requires a logged-in operator of Tablewatch itself. */
+export const adminProcedure = userProcedure.use(({ ctx, next }) => {
+  if (!ctx.user.isAdmin) throw new TRPCError({ code: "FORBIDDEN", message: "Admins only." });
+  return next();
 });
 
 export const API_KEY_HELP =

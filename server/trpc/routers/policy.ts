@@ -2,18 +2,12 @@
  * Policies for everyone: the current Privacy Policy and Terms (public pages /privacy and
  * /terms), and the one-time "We updated our …" banner of a logged-in user.
  */
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { policyDocuments } from "../../../db/schema";
 import * as policy from "../../policy/service";
-import { publicProcedure, router } from "../../trpc";
+import { publicProcedure, router, userProcedure } from "../../trpc";
 
 /** A logged-in user, whatever their accounts (the banner is the user's, not an account's). */
-const userProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user || !ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please log in." });
-  return next({ ctx: { user: ctx.user, session: ctx.session } });
-});
-
 const documentInput = z.enum(policyDocuments, { message: "Choose privacy or terms" });
 
 export const policyRouter = router({

@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { roles } from "../../../db/schema";
 import * as team from "../../team/service";
-import { authedProcedure, memberProcedure, publicProcedure, router } from "../../trpc";
+import { authedProcedure, memberProcedure, publicProcedure, router, userProcedure } from "../../trpc";
 import { emailInput, newPasswordInput } from "./auth";
 
 /**
@@ -14,11 +14,6 @@ import { emailInput, newPasswordInput } from "./auth";
  */
 
 /** A logged-in user, whatever the session's current account (which may be gone). */
-const userProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user || !ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please log in." });
-  return next({ ctx: { user: ctx.user, session: ctx.session } });
-});
-
 const role = z.enum(roles, { message: "Choose owner, admin, editor or viewer" });
 const userId = z.string().min(1).max(100);
 const invitationId = z.uuid({ message: "Unknown invitation" });
