@@ -1,5 +1,5 @@
 import { Form, useNavigation } from "@remix-run/react";
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { useEffect, useId, useRef, type ReactNode, type RefObject } from "react";
 
 /**
  * A button that opens a modal dialog asking for confirmation; confirming posts `fields` (hidden
@@ -23,7 +23,6 @@ export function ConfirmButton({
   className?: string;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
   const navigation = useNavigation();
   const mine =
     navigation.state !== "idle" &&
@@ -39,25 +38,96 @@ export function ConfirmButton({
   }, [mine]);
 
   return (
+    <ConfirmDialog dialog={dialog} label={label} title={title} className={className}>
+      {children}
+      <Form method="post" className="confirm-actions">
+        {Object.entries(fields).map(([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ))}
+        <CancelButton dialog={dialog} />
+        <button type="submit" className="button danger" disabled={mine}>
+          {mine ? busyLabel : confirmLabel}
+        </button>
+      </Form>
+    </ConfirmDialog>
+  );
+}
+
+/** A button that asks first in a modal dialog, then runs `onConfirm` (no form: usable inside one). */
+export function ConfirmAction({
+  label,
+  title,
+  confirmLabel,
+  children,
+  onConfirm,
+  className = "button secondary small",
+  busy,
+}: {
+  label: ReactNode;
+  title: string;
+  confirmLabel: string;
+  children: ReactNode;
+  onConfirm: () => void;
+  className?: string;
+  busy?: boolean;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  return (
+    <ConfirmDialog dialog={dialog} label={label} title={title} className={className} disabled={busy}>
+      {children}
+      <div className="confirm-actions">
+        <CancelButton dialog={dialog} />
+        <button
+          type="button"
+          className="button danger"
+          onClick={() => {
+            dialog.current?.close();
+            onConfirm();
+          }}
+        >
+          {confirmLabel}
+        </button>
+      </div>
+    </ConfirmDialog>
+  );
+}
+
+/** The opening button and the modal dialog both confirmations share; `children` ends with the actions. */
+function ConfirmDialog({
+  dialog,
+  label,
+  title,
+  className,
+  disabled,
+  children,
+}: {
+  dialog: RefObject<HTMLDialogElement>;
+  label: ReactNode;
+  title: string;
+  className: string;
+  disabled?: boolean;
+  children: [ReactNode, ReactNode];
+}) {
+  const titleId = useId();
+  const [body, actions] = children;
+  return (
     <>
-      <button type="button" className={className} onClick={() => dialog.current?.showModal()}>
+      <button type="button" className={className} onClick={() => dialog.current?.showModal()} disabled={disabled}>
         {label}
       </button>
       <dialog ref={dialog} className="confirm-dialog" aria-labelledby={titleId}>
         <h2 id={titleId}>{title}</h2>
-        <div className="confirm-body">{children}</div>
-        <Form method="post" className="confirm-actions">
-          {Object.entries(fields).map(([name, value]) => (
-            <input key={name} type="hidden" name={name} value={value} />
-          ))}
-          <button type="button" className="button secondary" onClick={() => dialog.current?.close()} autoFocus>
-            Cancel
-          </button>
-          <button type="submit" className="button danger" disabled={mine}>
-            {mine ? busyLabel : confirmLabel}
-          </button>
-        </Form>
+        <div className="confirm-body">{body}</div>
+        {actions}
       </dialog>
     </>
+  );
+}
+
+function CancelButton({ dialog }: { dialog: RefObject<HTMLDialogElement> }) {
+  return (
+    <button type="button" className="button secondary" onClick={() => dialog.current?.close()} autoFocus>
+      Cancel
+    </button>
   );
 }

@@ -21,9 +21,7 @@ export function Field({
         {...input}
       />
       {error ? (
-        <span className="error" id={`${id}-error`}>
-          {error}
-        </span>
+        <FieldError id={`${id}-error`} error={error} />
       ) : hint ? (
         <span className="hint" id={`${id}-hint`}>
           {hint}
@@ -31,6 +29,15 @@ export function Field({
       ) : null}
     </div>
   );
+}
+
+/** A field's error message, referenced by its input's aria-describedby; nothing without an error. */
+export function FieldError({ id, error }: { id: string; error?: string }) {
+  return error ? (
+    <span className="error" id={id}>
+      {error}
+    </span>
+  ) : null;
 }
 
 export function FormAlert({ errors }: { errors: FormErrors }) {

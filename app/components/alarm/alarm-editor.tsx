@@ -7,11 +7,11 @@
  * textarea. Adding maintenance windows, Examples and Test need JavaScript.
  */
 import { Form, Link, useFetcher, useNavigation } from "@remix-run/react";
-import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import type { AlarmView } from "../../../server/alarm/model";
 import { formatInstant } from "~/components/dashboard/axes";
 import { Cell } from "~/components/data-table";
-import type { FormErrors } from "~/components/form";
+import { FieldError, type FormErrors } from "~/components/form";
 import { CodeEditor, type CodeExample } from "./code-editor";
 import { StatePill } from "./state";
 
@@ -69,62 +69,6 @@ export function windowText(w: { days: number[]; start: string; end: string }): s
 }
 
 // ---------------------------------------------------------------- small pieces
-
-function FieldError({ id, error }: { id: string; error?: string }) {
-  return error ? (
-    <span className="error" id={id}>
-      {error}
-    </span>
-  ) : null;
-}
-
-/** A button that asks first in a modal dialog, then runs `onConfirm` (no form: usable inside one). */
-export function ConfirmAction({
-  label,
-  title,
-  confirmLabel,
-  children,
-  onConfirm,
-  className = "button secondary small",
-  busy,
-}: {
-  label: ReactNode;
-  title: string;
-  confirmLabel: string;
-  children: ReactNode;
-  onConfirm: () => void;
-  className?: string;
-  busy?: boolean;
-}) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  return (
-    <>
-      <button type="button" className={className} onClick={() => dialog.current?.showModal()} disabled={busy}>
-        {label}
-      </button>
-      <dialog ref={dialog} className="confirm-dialog" aria-labelledby={titleId}>
-        <h2 id={titleId}>{title}</h2>
-        <div className="confirm-body">{children}</div>
-        <div className="confirm-actions">
-          <button type="button" className="button secondary" onClick={() => dialog.current?.close()} autoFocus>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="button danger"
-            onClick={() => {
-              dialog.current?.close();
-              onConfirm();
-            }}
-          >
-            {confirmLabel}
-          </button>
-        </div>
-      </dialog>
-    </>
-  );
-}
 
 // ---------------------------------------------------------------- Test
 

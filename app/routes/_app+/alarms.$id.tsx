@@ -11,10 +11,10 @@ import {
 } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import type { AlarmView } from "../../../server/alarm/model";
-import { AlarmForm, ConfirmAction, windowText } from "~/components/alarm/alarm-editor";
+import { AlarmForm, windowText } from "~/components/alarm/alarm-editor";
 import { BadgeReveal, HistoryCard, type Prefs, SnoozeCard, StatesCard, when } from "~/components/alarm/panels";
 import { StatePill } from "~/components/alarm/state";
-import { ConfirmButton } from "~/components/confirm-button";
+import { ConfirmAction, ConfirmButton } from "~/components/confirm-button";
 import { CopyBlock } from "~/components/copy-block";
 import styles from "~/styles/alarms.css";
 import { alarmAction, definitionFromForm, readFormData, runTest, text } from "~/utils/alarm-form.server";

@@ -5,7 +5,7 @@ import { useIntentForm } from "~/utils/use-intent-form";
 import type { ApiKeyScope } from "../../../../db/schema";
 import { ConfirmButton } from "~/components/confirm-button";
 import { CopyBlock } from "~/components/copy-block";
-import { Field } from "~/components/form";
+import { Field, FieldError } from "~/components/form";
 import { RelativeTime } from "~/components/relative-time";
 import { ScopeBadge, scopeInfo } from "~/components/scope-badge";
 import { requireAccount } from "~/utils/auth.server";
@@ -119,11 +119,7 @@ function CreateKeyForm({ errors, createdId }: { errors?: { message: string; fiel
                 </option>
               ))}
             </select>
-            {errors?.fieldErrors.scope ? (
-              <span className="error" id="field-scope-error">
-                {errors.fieldErrors.scope}
-              </span>
-            ) : null}
+            <FieldError id="field-scope-error" error={errors?.fieldErrors.scope} />
           </div>
           <div className="field create-key-submit">
             <button className="button" type="submit" disabled={busy}>

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useIntentForm } from "~/utils/use-intent-form";
 import type { Role } from "../../../../db/schema";
 import { ConfirmButton } from "~/components/confirm-button";
-import { Field } from "~/components/form";
+import { Field, FieldError } from "~/components/form";
 import { RelativeTime } from "~/components/relative-time";
 import { RoleBadge, roleInfo, roleOrder, withArticle } from "~/components/role-badge";
 import styles from "~/styles/team.css";
@@ -120,11 +120,7 @@ function InviteForm({ actorRole, errors, invitedId }: { actorRole: Role; errors?
               </label>
             );
           })}
-          {errors?.fieldErrors.role ? (
-            <span className="error" id="field-role-error">
-              {errors.fieldErrors.role}
-            </span>
-          ) : null}
+          <FieldError id="field-role-error" error={errors?.fieldErrors.role} />
         </fieldset>
       </Form>
     </section>
