@@ -271,27 +271,26 @@ export async function minuteTick(deps: EvaluationDeps): Promise<{ silent: number
   });
 }
 
-async function loadAlarm(db: Db, accountId: string, alarmId: string): Promise<{ alarm: AlarmRow; reportName: string } | null> {
+async function loadAlarm(db: Db, accountId: string, alarmId: string): Promise<AlarmRow | null> {
   const [alarm] = await db.select().from(alarms).where(and(eq(alarms.accountId, accountId), eq(alarms.id, alarmId)));
-  return alarm ? { alarm, reportName: alarm.report } : null;
+  return alarm ?? null;
 }
 
 async function goSilent(deps: EvaluationDeps, accountId: string, alarmId: string, key: string, now: Date): Promise<void> {
-  const found = await loadAlarm(deps.db, accountId, alarmId);
-  if (!found || found.alarm.kind !== "no_data" || !found.alarm.enabled) return;
-  const [state] = await deps.db.select().from(alarmStatesTable).where(stateWhere(found.alarm, key));
+  const alarm = await loadAlarm(deps.db, accountId, alarmId);
+  if (!alarm || alarm.kind !== "no_data" || !alarm.enabled) return;
+  const [state] = await deps.db.select().from(alarmStatesTable).where(stateWhere(alarm, key));
   if (!state || state.state === "no_data" || !state.lastSeenAt) return;
-  if (now.getTime() - state.lastSeenAt.getTime() < (found.alarm.noDataMinutes ?? 0) * 60_000) return;
+  if (now.getTime() - state.lastSeenAt.getTime() < (alarm.noDataMinutes ?? 0) * 60_000) return;
   await applyOutcome(
     { ...deps, now: () => now },
-    { alarm: found.alarm, reportName: found.reportName, matched: state.tags, instance: null, to: "no_data", message: `No instance for ${found.alarm.noDataMinutes} minutes`, rows: [] },
+    { alarm, reportName: alarm.report, matched: state.tags, instance: null, to: "no_data", message: `No instance for ${alarm.noDataMinutes} minutes`, rows: [] },
   );
 }
 
 async function renotify(deps: EvaluationDeps, accountId: string, alarmId: string, key: string, now: Date): Promise<boolean> {
-  const found = await loadAlarm(deps.db, accountId, alarmId);
-  if (!found) return false;
-  const { alarm } = found;
+  const alarm = await loadAlarm(deps.db, accountId, alarmId);
+  if (!alarm) return false;
   return deps.db.transaction(async (tx) => {
     const state = await lockState(tx as unknown as Db, alarm, key, [], now);
     if (!renotifyDue(state, rulesOf(alarm), now)) return false;
@@ -306,7 +305,7 @@ async function renotify(deps: EvaluationDeps, accountId: string, alarmId: string
     }
     await notify(tx as unknown as Db, deps, {
       alarm,
-      reportName: found.reportName,
+      reportName: alarm.report,
       matched: state.tags,
       instance,
       to: state.state,

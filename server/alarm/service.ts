@@ -105,7 +105,7 @@ async function definitionValues(db: Db, accountId: string, raw: unknown, default
     report: a.report,
     tags: [...new Set(a.tags)],
     kind: a.kind,
-    code: a.kind === "check" ? (a.code ?? "") : (a.code ?? ""),
+    code: a.code ?? "",
     noDataMinutes: a.kind === "no_data" ? (a.noDataMinutes ?? null) : null,
     recipients: await recipientIds(db, accountId, a.recipients),
     notifyRecovery: a.notifyRecovery,
@@ -283,23 +283,21 @@ export async function listAlarms(db: Db, input: { accountId: string; report?: st
 
 /** The worst state of the enabled alarms per report name (for dashboard tiles and the Reports page). */
 export async function reportAlarmStates(db: Db, accountId: string): Promise<Record<string, { state: AlarmState; alarms: number }>> {
+  // One row per enabled alarm and tag set (or per alarm without any state yet).
   const rows = await db
-    .select({ report: alarms.report, state: alarmStatesTable.state })
+    .select({ report: alarms.report, id: alarms.id, state: alarmStatesTable.state })
     .from(alarms)
     .leftJoin(alarmStatesTable, and(eq(alarmStatesTable.accountId, alarms.accountId), eq(alarmStatesTable.alarmId, alarms.id)))
     .where(and(eq(alarms.accountId, accountId), eq(alarms.enabled, true)));
-  const out: Record<string, { state: AlarmState; alarms: number; states: AlarmState[] }> = {};
+  const byReport = new Map<string, { ids: Set<string>; states: AlarmState[] }>();
   for (const r of rows) {
-    const entry = (out[r.report] ??= { state: "ok", alarms: 0, states: [] });
+    let entry = byReport.get(r.report);
+    if (!entry) byReport.set(r.report, (entry = { ids: new Set(), states: [] }));
+    entry.ids.add(r.id);
     if (r.state) entry.states.push(r.state);
   }
-  const counts = await db
-    .select({ report: alarms.report, n: sql<number>`count(*)::int` })
-    .from(alarms)
-    .where(and(eq(alarms.accountId, accountId), eq(alarms.enabled, true)))
-    .groupBy(alarms.report);
   const result: Record<string, { state: AlarmState; alarms: number }> = {};
-  for (const c of counts) result[c.report] = { state: worstState(out[c.report]?.states ?? []) ?? "ok", alarms: c.n };
+  for (const [report, entry] of byReport) result[report] = { state: worstState(entry.states) ?? "ok", alarms: entry.ids.size };
   return result;
 }
 
