@@ -13,3 +13,4 @@ export * from "./alarms";
 export * from "./team";
 export * from "./two-factor";
 export * from "./policies";
+export * from "./billing";

@@ -42,6 +42,19 @@ export default function SettingsLayout() {
             </svg>
             Activity
           </NavLink>
+          <NavLink to="/settings/plan">
+            <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+              <path d="M3 16V9m5 7V4m5 12v-5m4 5H2" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
+            </svg>
+            Plan &amp; usage
+          </NavLink>
+          <NavLink to="/settings/billing">
+            <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+              <rect x="2" y="4.5" width="16" height="11" rx="2" fill="none" stroke="currentColor" strokeWidth="1.8" />
+              <path d="M2 8.5h16M5.5 12.5h3" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
+            </svg>
+            Billing
+          </NavLink>
           <NavLink to="/settings/preferences">
             <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
               <circle cx="10" cy="10" r="7" fill="none" stroke="currentColor" strokeWidth="1.8" />
