@@ -72,10 +72,13 @@ export type ProviderEvent = {
  */
 export class PaymentDeclinedError extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
+  /** The failed charge the processor recorded, when it made one (SecurionPay's `error.chargeId`). */
+  readonly chargeId: string | null;
+  constructor(code: string, message: string, chargeId: string | null = null) {
     super(message);
     this.name = "PaymentDeclinedError";
     this.code = code;
+    this.chargeId = chargeId;
   }
 }
 
