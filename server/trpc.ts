@@ -11,7 +11,8 @@ import type { ApiKeyScope, Role } from "../db/schema";
 import { findMembership } from "./account/service";
 import { resolveApiKey, scopeAllows } from "./api-key/service";
 import type { Deps } from "./deps";
-import { ServiceError } from "./errors";
+import { PlanLimitError, ServiceError } from "./errors";
+import { countApiRequest } from "./plan/rate-limit";
 
 // ---------------------------------------------------------------- context
 
@@ -28,6 +29,8 @@ export type RequestMeta = {
   apiKey: string | null;
   /** Names the request's account for its access-log row, once the API key is known. */
   noteAccount?: (accountId: string) => void;
+  /** Sets a response header (public API: the RateLimit-* headers); absent for in-process callers. */
+  setHeader?: (name: string, value: string) => void;
 };
 
 export type Context = Deps & RequestMeta;
@@ -81,14 +84,16 @@ const t = initTRPC
  * Input with a NUL character is refused as invalid, not a 500: PostgreSQL text cannot hold one.
  * Typed service errors become tRPC errors here, and nowhere else.
  */
-const base = t.middleware(async ({ getRawInput, next }) => {
+const base = t.middleware(async ({ ctx, getRawInput, next }) => {
   if (containsNul(await getRawInput())) {
     throw new TRPCError({ code: "BAD_REQUEST", message: "Text must not contain NUL characters." });
   }
   const result = await next();
   if (!result.ok && result.error.cause instanceof ServiceError) {
     const cause = result.error.cause;
-    throw new TRPCError({ code: cause.kind, message: cause.message, cause });
+    // A plan limit's message links to Settings → Plan & usage under this app's URL.
+    const message = cause instanceof PlanLimitError ? cause.messageAt(ctx.baseUrl) : cause.message;
+    throw new TRPCError({ code: cause.kind, message, cause });
   }
   return result;
 });
@@ -144,13 +149,20 @@ export const adminProcedure = userProcedure.use(({ ctx, next }) => {
 export const API_KEY_HELP =
   "Missing or invalid API key. Pass it as the Basic auth user name (curl --user KEY:), as a Bearer token (Authorization: Bearer KEY), or as the query parameter ?key=KEY.";
 
-/** Requires an API key whose scope allows `needed` ("ingest", "read", or "full" for deletions). */
-export function apiKeyProcedure(needed: ApiKeyScope) {
+/**
+ * Requires an API key whose scope allows `needed` ("ingest", "read", or "full" for deletions).
+ * Each request of a valid key counts against its plan's requests per minute (PostgreSQL, shared
+ * by every process; RateLimit-* headers, 429 ERROR_RATE_LIMIT beyond): here, in one statement,
+ * or — `rateLimit: "in-service"`, the ingest push — inside the statement that stores the push
+ * (server/report/service.ts), so the hot path pays no extra round trip (ADR 25).
+ */
+export function apiKeyProcedure(needed: ApiKeyScope, opts: { rateLimit?: "here" | "in-service" } = {}) {
   return publicProcedure.use(async ({ ctx, next }) => {
     const apiKey = ctx.apiKey ? await resolveApiKey(ctx.db, ctx.apiKey) : null;
     if (!apiKey) throw new TRPCError({ code: "UNAUTHORIZED", message: API_KEY_HELP });
     ctx.usage.count(apiKey.accountId, apiKey.id);
     ctx.noteAccount?.(apiKey.accountId);
+    if (opts.rateLimit !== "in-service") await countApiRequest(ctx, apiKey);
     if (!scopeAllows(apiKey.scope, needed)) {
       throw new TRPCError({
         code: "FORBIDDEN",

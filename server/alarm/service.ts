@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, isNotNull, lt, or, sql } from "drizzle-orm
 import { pgTextArray, type Db } from "../../db/client";
 import { alarmHistory, alarms, alarmStatesTable, memberships, reportInstances, reports, users, type AlarmState } from "../../db/schema";
 import { badRequest, notFound } from "../errors";
+import { checkPlanLimit } from "../plan/service";
 import { parseId, publicId } from "../report/ids";
 import { originalInput } from "../report/service";
 import { randomToken, sha256, uuidv7 } from "../tokens";
@@ -123,6 +124,7 @@ export async function createAlarm(
   input: { accountId: string; definition: unknown; timeZone?: string; policy: DefinitionPolicy },
 ): Promise<{ alarm: AlarmView; badgeToken: string }> {
   const values = await definitionValues(db, input.accountId, input.definition, input.timeZone ?? "UTC", input.policy);
+  await checkPlanLimit(db, input.accountId, "alarms"); // 429 ERROR_PLAN_LIMIT beyond the plan's alarms (ADR 25)
   const [{ count }] = (await db
     .select({ count: sql<number>`count(*)::int` })
     .from(alarms)

@@ -19,7 +19,9 @@ export function openApiDocument(baseUrl: string) {
     title: "Tablewatch API",
     version: "1.0.0",
     description:
-      "Push whatever a machine prints and read it back as tables. Compatible with the Monique.io reports API. Every response is a JSON envelope `{success, details?, result?}`.",
+      "Push whatever a machine prints and read it back as tables. Compatible with the Monique.io reports API. Every response is a JSON envelope `{success, details?, result?}`.\n\n" +
+      "**Rate limits.** Each API key may make as many requests per minute as its account's plan allows (see /pricing), counted in fixed one-minute windows shared by every server. Every response to a request with a valid key carries `RateLimit-Limit` (requests per window), `RateLimit-Remaining` (left in this window) and `RateLimit-Reset` (seconds until the window resets). Over the limit the answer is `429` with `errorCode` `ERROR_RATE_LIMIT` and a `Retry-After` header (seconds).\n\n" +
+      "**Plan limits.** Creating beyond a plan's limits (reports, instances per month, dashboards, share links, alarms) answers `429` with `errorCode` `ERROR_PLAN_LIMIT` and a message naming the limit, the plan and where to upgrade; no `Retry-After` (waiting does not help, except for instances per month, which start again each calendar month, UTC).",
     baseUrl: `${baseUrl}${API_BASE}`,
     docsUrl: `${baseUrl}/api/docs`,
     securitySchemes: {
@@ -93,6 +95,8 @@ export function publicApi(deps: Deps): Router {
         ...requestMeta(deps.config, req),
         apiKey: apiKeyFromRequest(req.headers, url.searchParams),
         noteAccount: (accountId) => noteAccount(res, accountId),
+        // The RateLimit-* headers of the key's plan (server/plan/rate-limit.ts).
+        setHeader: (name, value) => res.setHeader(name, value),
       });
     },
     responseMeta: ({ errors }) => {

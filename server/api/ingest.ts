@@ -144,6 +144,8 @@ export function ingestHandler(deps: Deps): (req: IncomingMessage, res: ServerRes
     const query = new URLSearchParams(search);
     const param = (key: string) => query.get(key) ?? undefined;
     const contentType = req.headers["content-type"];
+    // RateLimit-* headers the procedure sets, sent with the answer (ADR 25).
+    const headers: Record<string, string> = {};
     const ctx: Context = createContext(deps, {
       ip: clientIp(deps.config, req),
       userAgent: req.headers["user-agent"] ?? "",
@@ -152,6 +154,9 @@ export function ingestHandler(deps: Deps): (req: IncomingMessage, res: ServerRes
       session: null,
       apiKey: apiKeyFromRequest(req.headers, query),
       noteAccount: (accountId) => noteAccount(res, accountId),
+      setHeader: (header, value) => {
+        headers[header] = value;
+      },
     });
     try {
       const formKey = param("formKey");
@@ -169,7 +174,7 @@ export function ingestHandler(deps: Deps): (req: IncomingMessage, res: ServerRes
         link: param("link"),
         formKey,
       });
-      sendJson(res, 200, result);
+      sendJson(res, 200, result, headers);
     } catch (cause) {
       // readInput runs outside the procedure: map its typed errors as the procedures do (not a 500).
       const error =
@@ -177,7 +182,7 @@ export function ingestHandler(deps: Deps): (req: IncomingMessage, res: ServerRes
       const { status, message, errorCode } = errorInfo(error);
       if (status >= 500) console.error("ingest failed", error.cause ?? error);
       const retryAfter = error.cause && "retryAfter" in error.cause && error.cause.retryAfter ? String(error.cause.retryAfter) : undefined;
-      sendJson(res, status, errorEnvelope(status, message, errorCode), retryAfter ? { "Retry-After": retryAfter } : undefined);
+      sendJson(res, status, errorEnvelope(status, message, errorCode), retryAfter ? { ...headers, "Retry-After": retryAfter } : headers);
     }
   };
 

@@ -6,6 +6,7 @@ import { and, asc, count, desc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { dashboards, reportInstances, reports, tiles } from "../../db/schema";
 import { badRequest, conflict, notFound } from "../errors";
+import { checkPlanLimit } from "../plan/service";
 import { parseId } from "../report/ids";
 import { uuidv7 } from "../tokens";
 import { applyLayoutUpdate, mergeLayoutChanges, pack, placeNew } from "./layout";
@@ -85,6 +86,7 @@ export async function ensureDefaultDashboard(db: Db, accountId: string): Promise
 }
 
 export async function createDashboard(db: Db, input: { accountId: string; name: string }): Promise<DashboardSummary> {
+  await checkPlanLimit(db, input.accountId, "dashboards"); // 429 ERROR_PLAN_LIMIT beyond the plan's dashboards (ADR 25)
   const existing = await listDashboards(db, input.accountId);
   if (existing.length >= MAX_DASHBOARDS) throw badRequest(`An account can have at most ${MAX_DASHBOARDS} dashboards`);
   const id = uuidv7();

@@ -2,7 +2,9 @@ import { and, asc, desc, eq, gte, like, lte, sql, type SQL } from "drizzle-orm";
 import { type Db, pgTextArray, preparedRows, queryRows } from "../../db/client";
 import { alarmEvaluations, alarms, reportInstances, reports, tiles } from "../../db/schema";
 import { invalidateTileCache } from "../dashboard/tile-cache";
-import { badRequest, notFound } from "../errors";
+import { badRequest, notFound, planLimitReached, rateLimitExceeded } from "../errors";
+import { allows, limitInfo } from "../plan/limits";
+import { type ApiRateLimit, PLAN_PER_MINUTE, RATE_RESET_SECONDS, RATE_WINDOW_EXPIRED } from "../plan/rate-limit";
 import { parseInput } from "../parsing";
 import { uuidv7 } from "../tokens";
 import { parseId, publicId } from "./ids";
@@ -64,60 +66,172 @@ const QUEUE_EVALUATIONS = `
     )
     returning 1`;
 
+/** The UTC month `account_usage` counts in, as server/plan/limits.ts's monthOf spells it. */
+const USAGE_MONTH = `to_char(now() at time zone 'UTC', 'YYYY-MM') || '-01'`;
+
 /**
- * One instance: creates the report on first use (no lock on an existing report row, so pushes
- * to one report do not queue behind each other) and inserts the instance, in one statement.
+ * One instance, in one statement with its plan's limits (ADR 25): the API key's request is
+ * counted against the plan's requests per minute (`$13`, the hashed rate-limit key, null when
+ * not counted here); a new report name is created only while the plan's report limit allows it
+ * (no lock on an existing report row, so pushes to one report do not queue behind each other);
+ * during a grace period a report beyond the limit (newest first) is read-only; and the month's
+ * instance counter in `account_usage` is raised only below the plan's limit (its row lock makes
+ * that exact across processes). The last row says what was stored or why not (`refused`).
  */
 const INSERT_INSTANCE = `
-  with created_report as (
-    insert into reports (id, account_id, name) values ($1, $2, $3)
+  with plan as (
+    select p.name as plan_name,
+      coalesce(p.max_reports, 2147483647) as max_reports,
+      coalesce(p.max_instances_per_month, 2147483647) as max_instances,
+      ${PLAN_PER_MINUTE} as per_minute,
+      a.plan_grace_until is not null as grace
+    from accounts a left join plans p on p.code = a.plan
+    where a.id = $2
+  ), rate as (
+    insert into rate_limits (key, count, window_start)
+    select $13::text, 1, now() where $13::text is not null
+    on conflict (key) do update set
+      count = case when ${RATE_WINDOW_EXPIRED} then 1 else rate_limits.count + 1 end,
+      window_start = case when ${RATE_WINDOW_EXPIRED} then now() else rate_limits.window_start end
+    returning count, window_start
+  ), admitted as (
+    select 1 from plan where coalesce((select count from rate), 0) <= plan.per_minute
+  ), found as (
+    select id, name, created_at from reports where account_id = $2 and name = $3
+  ), new_report as (
+    select (select count(*) from reports where account_id = $2) < plan.max_reports as allowed
+    from plan, admitted
+    where not exists (select 1 from found)
+  ), created_report as (
+    insert into reports (id, account_id, name)
+    select $1, $2, $3 from new_report where allowed
     on conflict (account_id, name) do nothing
     returning id
   ), report as (
     select id, $3::text as name from created_report
     union all
-    select id, name from reports where account_id = $2 and name = $3
+    select found.id, found.name from found, plan, admitted
+    where not plan.grace
+      or (select count(*) from reports r where r.account_id = $2 and (r.created_at, r.id) < (found.created_at, found.id)) < plan.max_reports
     limit 1
+  ), usage as (
+    insert into account_usage (account_id, month, instances)
+    select $2, ${USAGE_MONTH}, 1 from report, plan where plan.max_instances > 0
+    on conflict (account_id, month) do update set instances = account_usage.instances + 1
+    where account_usage.instances < (select max_instances from plan)
+    returning instances
   ), inserted as (
     insert into report_instances (account_id, id, report_id, created, tags, rows, header, input, format, link, bytes)
     select $2, $4, report.id, $5, $6::text[], $7::jsonb, $8::jsonb, $9, $10, $11, $12
-    from report
+    from report, usage
     returning account_id, id, report_id
   ), queued as (${QUEUE_EVALUATIONS}
   )
-  select id from inserted`;
+  select i.id,
+    case
+      when i.id is not null then null
+      when r.count > p.per_minute then 'rate'
+      when (select allowed from new_report) = false then 'reports'
+      when exists (select 1 from found) and not exists (select 1 from report) then 'readonly'
+      when exists (select 1 from report) then 'instances'
+    end as refused,
+    r.count as rate_count, p.per_minute as rate_limit, ${RATE_RESET_SECONDS("r.window_start")} as rate_reset,
+    (select instances from usage) as instances, p.max_instances, p.max_reports, p.plan_name,
+    exists (select 1 from created_report) as report_created
+  from (select 1) one
+  left join plan p on true
+  left join rate r on true
+  left join inserted i on true`;
 
 /**
  * A batch of instances (a JSON array, one object per instance: postgres.js cannot bind untyped
- * arrays) in one statement: the missing reports are created (one per name, `do nothing` on a
- * conflict), then every instance whose report is visible is inserted. A report that a concurrent
- * transaction created after this statement's snapshot is not visible: its instances are not in
- * `returning`, and the caller runs them again.
+ * arrays) in one statement, kept lean because it is the hot path under load (ADR 25): the
+ * requests are counted per API key (`rate_n` of them, each push knowing its `rate_rank`) and only
+ * those within the key's limit go on; the missing reports are created (one per name, `do
+ * nothing` on a conflict) when all of an account's new names fit under its report limit; then
+ * every admitted instance whose report is visible and writable is inserted when its rank among
+ * the account's pushes (`acct_rank`) fits in the month's instances. Only the stored ids, the
+ * keys' counts and the accounts' counters come back. A push neither stored nor over its key's
+ * rate limit is run again alone by the single statement, which says exactly why it is refused
+ * (a limit) or stores it (a report a concurrent transaction created after this statement's
+ * snapshot, a rank pushed past the limit by a refused neighbour).
  */
 const INSERT_INSTANCES = `
   with item as (
     select * from json_to_recordset($1::json) as i(
       report_id uuid, account_id uuid, name text, id uuid, created timestamptz, tags text[],
-      rows jsonb, header jsonb, input text, format text, link text, bytes int)
+      rows jsonb, header jsonb, input text, format text, link text, bytes int,
+      rate_key text, rate_rank int, rate_n int, acct_rank int)
+  ), plan as (
+    select a.id as account_id,
+      coalesce(p.max_reports, 2147483647) as max_reports,
+      coalesce(p.max_instances_per_month, 2147483647) as max_instances,
+      ${PLAN_PER_MINUTE} as per_minute,
+      a.plan_grace_until is not null as grace
+    from accounts a left join plans p on p.code = a.plan
+    where a.id in (select account_id from item)
+  ), rate as (
+    insert into rate_limits (key, count, window_start)
+    select rate_key, max(rate_n), now() from item where rate_key is not null group by rate_key
+    on conflict (key) do update set
+      count = case when ${RATE_WINDOW_EXPIRED} then excluded.count else rate_limits.count + excluded.count end,
+      window_start = case when ${RATE_WINDOW_EXPIRED} then now() else rate_limits.window_start end
+    returning key, count, window_start
+  ), admitted as (
+    select item.* from item
+    join plan on plan.account_id = item.account_id
+    left join rate on rate.key = item.rate_key
+    where rate.key is null or rate.count - item.rate_n + item.rate_rank <= plan.per_minute
+  ), found as (
+    select r.id, r.account_id, r.name, r.created_at from reports r
+    where (r.account_id, r.name) in (select account_id, name from admitted)
+  ), new_name as (
+    select a.account_id, a.name, (array_agg(a.report_id))[1] as report_id from admitted a
+    where not exists (select 1 from found f where f.account_id = a.account_id and f.name = a.name)
+    group by a.account_id, a.name
   ), created_report as (
     insert into reports (id, account_id, name)
-    select distinct on (account_id, name) report_id, account_id, name from item
+    select n.report_id, n.account_id, n.name from new_name n
+    where n.account_id in (
+      select c.account_id from new_name c join plan on plan.account_id = c.account_id
+      group by c.account_id, plan.max_reports
+      having count(*) + (select count(*) from reports r where r.account_id = c.account_id) <= plan.max_reports)
     on conflict (account_id, name) do nothing
     returning id, account_id, name
   ), report as (
     select id, account_id, name from created_report
     union all
-    select id, account_id, name from reports where (account_id, name) in (select account_id, name from item)
+    select f.id, f.account_id, f.name from found f
+    join plan on plan.account_id = f.account_id
+    where not plan.grace
+      or (select count(*) from reports r where r.account_id = f.account_id and (r.created_at, r.id) < (f.created_at, f.id)) < plan.max_reports
+  ), allowed as (
+    select a.*, report.id as rid from admitted a
+    join report on report.account_id = a.account_id and report.name = a.name
+    join plan on plan.account_id = a.account_id
+    left join account_usage u on u.account_id = a.account_id and u.month = ${USAGE_MONTH}
+    where a.acct_rank + coalesce(u.instances, 0) <= plan.max_instances
+  ), usage as (
+    insert into account_usage (account_id, month, instances)
+    select account_id, ${USAGE_MONTH}, count(*) from allowed group by account_id
+    on conflict (account_id, month) do update set instances = account_usage.instances + excluded.instances
+    where account_usage.instances + excluded.instances <= (select plan.max_instances from plan where plan.account_id = account_usage.account_id)
+    returning account_id, instances
   ), inserted as (
     insert into report_instances (account_id, id, report_id, created, tags, rows, header, input, format, link, bytes)
-    select item.account_id, item.id, report.id, item.created, item.tags, item.rows, item.header, item.input, item.format, item.link, item.bytes
-    from item join report on report.account_id = item.account_id and report.name = item.name
+    select a.account_id, a.id, a.rid, a.created, a.tags, a.rows, a.header, a.input, a.format, a.link, a.bytes
+    from allowed a where a.account_id in (select account_id from usage)
     returning account_id, id, report_id
   ), queued as (${QUEUE_EVALUATIONS}
   )
-  select id from inserted`;
+  select
+    (select coalesce(json_agg(inserted.id), '[]'::json) from inserted) as ids,
+    (select coalesce(json_agg(json_build_array(rate.key, rate.count, ${RATE_RESET_SECONDS("rate.window_start")})), '[]'::json) from rate) as rates,
+    (select coalesce(json_agg(json_build_array(plan.account_id, plan.per_minute, usage.instances, plan.max_instances)), '[]'::json)
+      from plan left join usage on usage.account_id = plan.account_id) as accounts,
+    (select coalesce(json_agg(json_build_array(created_report.account_id, created_report.name)), '[]'::json) from created_report) as created`;
 
-/** An instance ready to store: `rowsJson` and `headerJson` are JSON texts. */
+/** An instance ready to store: `rowsJson` and `headerJson` are JSON texts; `rateKey` counts the push against its API key's rate limit. */
 type InstanceRow = {
   reportId: string;
   accountId: string;
@@ -131,21 +245,91 @@ type InstanceRow = {
   format: string;
   link: string | null;
   bytes: number;
+  rateKey: string | null;
 };
 
-/** Stores one instance with the single statement; a report created concurrently is found on a second run. */
-async function storeOne(db: Db, r: InstanceRow): Promise<void> {
-  const params = [r.reportId, r.accountId, r.name, r.id, r.created, pgTextArray(r.tags), r.rowsJson, r.headerJson, r.input, r.format, r.link, r.bytes];
-  const store = () => preparedRows<{ id: string }>(db, INSERT_INSTANCE, params);
-  // A report created by a concurrent first push is not yet visible to this statement's snapshot:
-  // then nothing was inserted, and a second run (new snapshot) finds the report.
-  if ((await store()).length === 0 && (await store()).length === 0) {
-    throw new Error(`report ${r.name} could not be created or found`);
-  }
+/** Why a push was not stored: over the key's rate limit, the plan's report limit, a read-only report (grace period), the month's instances. */
+export type Refusal = "rate" | "reports" | "readonly" | "instances";
+
+/** What became of a push, from the statement's last row. */
+export type StoreOutcome = {
+  stored: boolean;
+  refused: Refusal | null;
+  /** The key's rate-limit window after this push, when it was counted. */
+  rate: ApiRateLimit | null;
+  /** The month's instances with this one (when stored) and the plan's limits. */
+  instances: number | null;
+  maxInstances: number;
+  maxReports: number;
+  planName: string;
+  /** This push created its report. */
+  reportCreated: boolean;
+};
+
+type OutcomeRow = {
+  id?: string | null;
+  stored?: boolean;
+  refused: Refusal | null;
+  rate_count: number | string | null;
+  rate_limit: number | string | null;
+  rate_reset: number | string | null;
+  instances: number | string | null;
+  max_instances: number | string | null;
+  max_reports: number | string | null;
+  plan_name: string | null;
+  report_created: boolean;
+};
+
+function outcomeOf(row: OutcomeRow, stored: boolean, rate: ApiRateLimit | null): StoreOutcome {
+  return {
+    stored,
+    refused: row.refused,
+    rate:
+      rate ??
+      (row.rate_count === null ? null : { count: Number(row.rate_count), limit: Number(row.rate_limit), reset: Number(row.rate_reset) }),
+    instances: row.instances === null ? null : Number(row.instances),
+    maxInstances: Number(row.max_instances ?? 0),
+    maxReports: Number(row.max_reports ?? 0),
+    planName: row.plan_name ?? "current",
+    reportCreated: Boolean(row.report_created),
+  };
 }
 
-/** The batch as JSON for json_to_recordset; the rows and header are already JSON, so they are spliced in. */
+/**
+ * Stores one instance with the single statement. Nothing stored and nothing refused means a
+ * report created by a concurrent first push was not yet visible to the statement's snapshot: a
+ * second run (new snapshot, the request not counted again) finds it.
+ */
+async function storeOne(db: Db, r: InstanceRow): Promise<StoreOutcome> {
+  const run = async (rateKey: string | null) => {
+    const params = [r.reportId, r.accountId, r.name, r.id, r.created, pgTextArray(r.tags), r.rowsJson, r.headerJson, r.input, r.format, r.link, r.bytes, rateKey];
+    const [row] = await preparedRows<OutcomeRow>(db, INSERT_INSTANCE, params);
+    return row!;
+  };
+  const first = await run(r.rateKey);
+  if (first.id || first.refused) return outcomeOf(first, Boolean(first.id), null);
+  const rate = outcomeOf(first, false, null).rate;
+  const second = await run(null);
+  if (second.id || second.refused) return outcomeOf(second, Boolean(second.id), rate);
+  throw new Error(`report ${r.name} could not be created or found`);
+}
+
+/**
+ * The batch as JSON for json_to_recordset; the rows and header are already JSON, so they are
+ * spliced in. Each push carries its rank among the batch's pushes of its API key and of its
+ * account, and how many its key has, in push order.
+ */
 function batchJson(rows: InstanceRow[]): string {
+  const perKey = new Map<string, number>();
+  const perAccount = new Map<string, number>();
+  const rateRank: number[] = [];
+  const acctRank: number[] = [];
+  for (const r of rows) {
+    if (r.rateKey !== null) perKey.set(r.rateKey, (perKey.get(r.rateKey) ?? 0) + 1);
+    rateRank.push(r.rateKey === null ? 0 : perKey.get(r.rateKey)!);
+    perAccount.set(r.accountId, (perAccount.get(r.accountId) ?? 0) + 1);
+    acctRank.push(perAccount.get(r.accountId)!);
+  }
   let json = "[";
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
@@ -153,12 +337,14 @@ function batchJson(rows: InstanceRow[]): string {
     json +=
       `{"report_id":"${r.reportId}","account_id":"${r.accountId}","name":${JSON.stringify(r.name)},"id":"${r.id}",` +
       `"created":"${r.created}","tags":${JSON.stringify(r.tags)},"rows":${r.rowsJson},"header":${r.headerJson},` +
-      `"input":${JSON.stringify(r.input)},"format":${JSON.stringify(r.format)},"link":${JSON.stringify(r.link)},"bytes":${r.bytes}}`;
+      `"input":${JSON.stringify(r.input)},"format":${JSON.stringify(r.format)},"link":${JSON.stringify(r.link)},"bytes":${r.bytes},` +
+      (r.rateKey === null ? `"rate_key":null,"rate_rank":0,"rate_n":0,` : `"rate_key":"${r.rateKey}","rate_rank":${rateRank[i]},"rate_n":${perKey.get(r.rateKey)},`) +
+      `"acct_rank":${acctRank[i]}}`;
   }
   return json + "]";
 }
 
-type Queued = { row: InstanceRow; done: (error?: unknown) => void };
+type Queued = { row: InstanceRow; done: (outcome: StoreOutcome | null, error?: unknown) => void; rate?: ApiRateLimit | null };
 
 /** A batch holds at most this many instances, or this many bytes of input (one large push goes alone). */
 const MAX_BATCH_ITEMS = 200;
@@ -180,9 +366,9 @@ class InstanceWriter {
 
   constructor(private readonly db: Db) {}
 
-  write(row: InstanceRow): Promise<void> {
+  write(row: InstanceRow): Promise<StoreOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ row, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.queue.push({ row, done: (outcome, error) => (outcome ? resolve(outcome) : reject(error)) });
       if (!this.busy) {
         this.busy = true;
         // Pushes whose requests were read in the same turn of the event loop join this batch.
@@ -216,33 +402,83 @@ class InstanceWriter {
     this.stats.instances += batch.length;
     this.stats.largest = Math.max(this.stats.largest, batch.length);
     if (batch.length === 1) return settle(batch[0]!, storeOne(this.db, batch[0]!.row));
-    let pending = batch;
+    let result: BatchResult;
     try {
-      // Instances left out of `returning` belong to a report created concurrently after the
-      // statement's snapshot: a second run (new snapshot) finds it.
-      for (let run = 0; run < 2 && pending.length; run++) {
-        const stored = await preparedRows<{ id: string }>(this.db, INSERT_INSTANCES, [batchJson(pending.map((q) => q.row))]);
-        const ids = new Set(stored.map((r) => r.id));
-        for (const q of pending) if (ids.has(q.row.id)) q.done();
-        pending = pending.filter((q) => !ids.has(q.row.id));
-        if (run === 0) this.stats.reruns += pending.length;
-      }
+      [result] = (await preparedRows<BatchResult>(this.db, INSERT_INSTANCES, [batchJson(batch.map((q) => q.row))])) as [BatchResult];
     } catch {
-      // The statement failed as a whole, so nothing of it was stored: one by one, only the bad one fails.
+      // The statement failed as a whole, so nothing of it was stored (nor counted): one by one, only the bad one fails.
       this.stats.fallbacks++;
-      for (const q of pending) await settle(q, storeOne(this.db, q.row));
+      for (const q of batch) await settle(q, storeOne(this.db, q.row));
       return;
     }
-    for (const q of pending) q.done(new Error(`report ${q.row.name} could not be created or found`));
+    const ids = new Set(parseJson<string[]>(result.ids));
+    const rates = new Map(parseJson<[string, number, number][]>(result.rates).map(([key, count, reset]) => [key, { count: Number(count), reset: Number(reset) }]));
+    const accounts = new Map(
+      parseJson<[string, number, number | null, number][]>(result.accounts).map(([id, perMinute, instances, maxInstances]) => [
+        id,
+        { perMinute: Number(perMinute), instances: instances === null ? null : Number(instances), maxInstances: Number(maxInstances) },
+      ]),
+    );
+    const created = new Set(parseJson<[string, string][]>(result.created).map(([account, name]) => `${account}/${name}`));
+    // Each push's place in its key's count and in its account's stored instances, in push order.
+    const keySeen = new Map<string, number>();
+    const keyTotal = new Map<string, number>();
+    const storedTotal = new Map<string, number>();
+    for (const q of batch) {
+      if (q.row.rateKey !== null) keyTotal.set(q.row.rateKey, (keyTotal.get(q.row.rateKey) ?? 0) + 1);
+      if (ids.has(q.row.id)) storedTotal.set(q.row.accountId, (storedTotal.get(q.row.accountId) ?? 0) + 1);
+    }
+    const storedSeen = new Map<string, number>();
+    const again: Queued[] = [];
+    for (const q of batch) {
+      const account = accounts.get(q.row.accountId);
+      const key = q.row.rateKey;
+      let rate: ApiRateLimit | null = null;
+      if (key !== null && account) {
+        const r = rates.get(key);
+        const seen = (keySeen.get(key) ?? 0) + 1;
+        keySeen.set(key, seen);
+        if (r) rate = { count: r.count - keyTotal.get(key)! + seen, limit: account.perMinute, reset: r.reset };
+      }
+      if (ids.has(q.row.id)) {
+        const seen = (storedSeen.get(q.row.accountId) ?? 0) + 1;
+        storedSeen.set(q.row.accountId, seen);
+        const instances = account?.instances == null ? null : account.instances - storedTotal.get(q.row.accountId)! + seen;
+        q.done({
+          stored: true,
+          refused: null,
+          rate,
+          instances,
+          maxInstances: account?.maxInstances ?? 0,
+          maxReports: 0,
+          planName: "",
+          reportCreated: created.has(`${q.row.accountId}/${q.row.name}`),
+        });
+      } else if (rate && rate.count > rate.limit) {
+        q.done({ stored: false, refused: "rate", rate, instances: null, maxInstances: 0, maxReports: 0, planName: "", reportCreated: false });
+      } else {
+        // Counted already: alone again, the single statement stores it or says which limit refuses it.
+        again.push({ ...q, row: { ...q.row, rateKey: null }, rate });
+      }
+    }
+    this.stats.reruns += again.length;
+    for (const q of again) await settle(q, storeOne(this.db, q.row));
   }
 }
 
-async function settle(q: Queued, work: Promise<void>): Promise<void> {
+type BatchResult = { ids: unknown; rates: unknown; accounts: unknown; created: unknown };
+
+/** A json column as the driver gives it: parsed by postgres.js, maybe text elsewhere. */
+function parseJson<T>(value: unknown): T {
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}
+
+async function settle(q: Queued, work: Promise<StoreOutcome>): Promise<void> {
   try {
-    await work;
-    q.done();
+    const outcome = await work;
+    q.done(q.rate && !outcome.rate ? { ...outcome, rate: q.rate } : outcome);
   } catch (error) {
-    q.done(error);
+    q.done(null, error);
   }
 }
 
@@ -263,12 +499,26 @@ export function ingestStats(db: Db): Readonly<InstanceWriter["stats"]> {
  * Stores one push as an instance of report `name`, creating the report on first use. Checks run
  * in the order of the API contract; the instance is written with the pushes that arrive at the
  * same time (one statement per batch, see InstanceWriter), so a successful return means the
- * report and the instance are committed.
+ * report and the instance are committed. The plan's limits are applied by that statement
+ * (ADR 25): over the key's requests per minute, 429 ERROR_RATE_LIMIT; a new report beyond the
+ * report limit, a read-only report (grace period) or the month's instances used up, 429
+ * ERROR_PLAN_LIMIT.
  */
 export async function ingest(
   db: Db,
-  input: { accountId: string; name: string; body: string; contentType?: string; ip: string; params: IngestParams },
-): Promise<InstanceView> {
+  input: {
+    accountId: string;
+    name: string;
+    body: string;
+    contentType?: string;
+    ip: string;
+    params: IngestParams;
+    /** The hashed rate-limit key of the pushing API key (server/plan/rate-limit.ts), counted by the statement; none: not counted. */
+    rateKey?: string | null;
+    /** Told the key's rate-limit window once the statement counted the push (also when it is refused). */
+    onRate?: (rate: ApiRateLimit) => void;
+  },
+): Promise<InstanceView & { outcome: StoreOutcome }> {
   if (input.body.trim() === "") throw emptyReportData();
   const name = checkReportName(input.name);
   const p = input.params;
@@ -298,7 +548,7 @@ export async function ingest(
     rowsJson = JSON.stringify(rows);
   }
   const bytes = Buffer.byteLength(input.body) + Buffer.byteLength(rowsJson);
-  await instanceWriter(db).write({
+  const outcome = await instanceWriter(db).write({
     reportId: uuidv7(),
     accountId: input.accountId,
     name,
@@ -311,8 +561,12 @@ export async function ingest(
     format: parsed.format,
     link,
     bytes,
+    rateKey: input.rateKey ?? null,
   });
+  if (outcome.rate) input.onRate?.(outcome.rate);
+  if (outcome.refused) throw refusal(outcome, name);
   return {
+    outcome,
     id,
     reportName: name,
     tags: allTags,
@@ -323,6 +577,25 @@ export async function ingest(
     link,
     bytes,
   };
+}
+
+/** The error for a push the statement refused. */
+function refusal(o: StoreOutcome, name: string) {
+  switch (o.refused) {
+    case "rate":
+      return rateLimitExceeded(o.rate?.limit ?? 0, o.rate?.reset ?? 60);
+    case "reports":
+      return planLimitReached("reports", o.planName, allows("reports", o.maxReports), limitInfo.reports.action);
+    case "readonly":
+      return planLimitReached(
+        "reports",
+        o.planName,
+        allows("reports", o.maxReports),
+        `push to report ${name} again (after a plan change, reports beyond the limit are read-only)`,
+      );
+    default:
+      return planLimitReached("instancesPerMonth", o.planName, allows("instancesPerMonth", o.maxInstances), limitInfo.instancesPerMonth.action);
+  }
 }
 
 const MAY_BE_UNSTORABLE = /\\u(?:0000|d[89a-f])/;

@@ -10,6 +10,7 @@ import type { Db } from "../../db/client";
 import { apiKeys, dashboardShares, dashboards } from "../../db/schema";
 import { type AuditActor, recordAudit } from "../audit/service";
 import { badRequest, notFound, ServiceError, tooManyRequests } from "../errors";
+import { checkPlanLimit } from "../plan/service";
 import { hitRateLimit, isRateLimited } from "../rate-limit/service";
 import { parseId } from "../report/ids";
 import { randomToken, sha256, uuidv7 } from "../tokens";
@@ -147,6 +148,7 @@ export async function createShare(
   const now = input.now ?? new Date();
   const dashboard = await dashboardOf(db, input.accountId, input.dashboardId);
   checkExpiry(input.expiresAt, now);
+  await checkPlanLimit(db, input.accountId, "shareLinks"); // 429 ERROR_PLAN_LIMIT beyond the plan's live links (ADR 25)
   const [{ live }] = (await db
     .select({ live: sql<number>`count(*)::int` })
     .from(dashboardShares)

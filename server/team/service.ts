@@ -17,6 +17,7 @@ import { normalizeEmail, type NewSession } from "../auth/service";
 import { startSession } from "../auth/session";
 import type { Deps } from "../deps";
 import { conflict, forbidden, notFound, tooManyRequests } from "../errors";
+import { checkPlanLimit } from "../plan/service";
 import { sendInvitation } from "../mail/messages";
 import { hitRateLimit } from "../rate-limit/service";
 import { randomToken, sha256, uuidv7 } from "../tokens";
@@ -183,6 +184,9 @@ export async function inviteMember(
         .set(values)
         .where(and(eq(invitations.accountId, input.accountId), sql`lower(${invitations.email}) = ${email}`, pending()))
         .returning();
+      // A new invitation counts against the plan's members (members + pending invitations; ADR 25),
+      // checked under the account's lock so two at once cannot both take the last seat.
+      if (!replaced) await checkPlanLimit(tx, input.accountId, "members");
       const row = replaced ?? (await tx.insert(invitations).values({ accountId: input.accountId, id: uuidv7(), email, ...values, createdAt: now }).returning())[0]!;
       await recordAudit(tx, {
         accountId: input.accountId,

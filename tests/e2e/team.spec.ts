@@ -1,6 +1,18 @@
+import { execFileSync } from "node:child_process";
 import { type Browser, expect, type Page, test } from "@playwright/test";
 import { type CaughtMail, DASHBOARD_URL, expectNoSidewaysScroll, newUser, register, saveScreenshot, waitForMail } from "./support/helpers";
 import { createApiKey } from "./support/reports";
+
+/**
+ * `npm run tw -- set-plan` against the e2e server's database: this story invites more people than
+ * the Free plan's 3 members (pending invitations included) allow (ADR 25).
+ */
+function setPlan(email: string, plan: string) {
+  execFileSync(process.execPath, ["--import", "tsx", "server/cli.ts", "set-plan", "--email", email, "--plan", plan], {
+    encoding: "utf8",
+    env: { ...process.env, DATA_DIR: process.env.TW_E2E_DATA_DIR ?? "", DATABASE_URL: process.env.TW_E2E_DATABASE_URL ?? "", SMTP_URL: "", LOG_REQUESTS: "false" },
+  });
+}
 
 /** The invitation link in a caught mail's plain text. */
 function invitationLink(mail: CaughtMail): string {
@@ -37,6 +49,7 @@ test("an owner invites a viewer, who accepts and sees the dashboards but not the
   const owner = { ...newUser("team-owner"), name: "Olga Owner" };
   const invitee = { ...newUser("team-viewer"), name: "Vera Viewer" };
   await register(page, owner);
+  setPlan(owner.email, "team");
 
   // The owner invites by email, with the viewer role.
   await openSettings(page, "Team");

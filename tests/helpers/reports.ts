@@ -80,7 +80,9 @@ export async function apiCall<T = unknown>(app: TestApp, method: string, path: s
     assert.equal(typeof body.details?.message, "string", `${what}: an error has a message`);
     assert.ok(body.details!.message!.length > 0, `${what}: the message is not empty`);
     assert.match(body.details?.errorCode ?? "", /^ERROR_[A-Z0-9_]+$/, `${what}: an error has an error code`);
-    if (res.status !== 422) assert.equal(body.details?.errorCode, `ERROR_${res.status}`, `${what}: ${text}`);
+    // 429s name their cause: a plan limit or the key's rate limit (ADR 25).
+    if (res.status === 429) assert.match(body.details?.errorCode ?? "", /^ERROR_(429|PLAN_LIMIT|RATE_LIMIT)$/, `${what}: ${text}`);
+    else if (res.status !== 422) assert.equal(body.details?.errorCode, `ERROR_${res.status}`, `${what}: ${text}`);
     assert.equal(body.result, undefined, `${what}: an error carries no result`);
   }
   return { status: res.status, body, res };

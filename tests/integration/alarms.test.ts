@@ -12,7 +12,7 @@ import { minuteTick, processEvaluations, type EvaluationDeps } from "../../serve
 import { createOutbox } from "../../server/alarm/outbox";
 import type { AlarmView } from "../../server/alarm/model";
 import { appRouter, type Caller } from "../../server/trpc/root";
-import { databaseKind, startTestApp, type TestApp, trpcOutcome } from "../helpers/app";
+import { databaseKind, setPlan, startTestApp, type TestApp, trpcOutcome } from "../helpers/app";
 import { type Actor, accountMember, accountOwner, newKey, pushOk } from "../helpers/reports";
 
 let app: TestApp;
@@ -37,6 +37,7 @@ const df = (home: number, root = 61) =>
 before(async () => {
   app = await startTestApp({ env: { ALARM_WORKER: "false" } });
   owner = await accountOwner(app, "Alarm Owner");
+  await setPlan(app.db, owner.accountId, "business"); // more alarms than Free allows
   editor = await accountMember(app, owner.accountId, "editor");
   viewer = await accountMember(app, owner.accountId, "viewer");
   outsider = await accountOwner(app, "Outsider");

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { ApiKeyScope } from "../../db/schema";
 import { createApiKey, revokeApiKey } from "../../server/api-key/service";
-import { startTestApp, type TestApp, trpcOutcome } from "../helpers/app";
+import { setPlan, startTestApp, type TestApp, trpcOutcome } from "../helpers/app";
 import {
   type Actor,
   accountMember,
@@ -30,6 +30,7 @@ const keys = {} as Record<ApiKeyScope, string>;
 before(async () => {
   app = await startTestApp();
   owner = await accountOwner(app, "Scope Owner");
+  await setPlan(app.db, owner.accountId, "business"); // more requests a minute than Free allows
   for (const scope of ["ingest", "read", "full"] as const) keys[scope] = await newKey(app, owner.accountId, scope, owner.userId);
 });
 after(() => app?.stop());

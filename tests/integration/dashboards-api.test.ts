@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ApiKeyScope } from "../../db/schema";
 import { DEFAULT_RANGE_SECONDS } from "../../server/dashboard/model";
-import { startTestApp, type TestApp } from "../helpers/app";
+import { setPlan, startTestApp, type TestApp } from "../helpers/app";
 import { type Actor, accountOwner, apiCall, type ApiReply, assertError, dashed, newKey, okResult, PARSING_FIXTURES, pushOk } from "../helpers/reports";
 
 let app: TestApp;
@@ -25,6 +25,7 @@ const DF = readFileSync(join(PARSING_FIXTURES, "df.input"), "utf8");
 before(async () => {
   app = await startTestApp();
   owner = await accountOwner(app, "Code Owner");
+  await setPlan(app.db, owner.accountId, "business"); // more dashboards and requests than Free allows
   for (const scope of ["ingest", "read", "full"] as const) keys[scope] = await newKey(app, owner.accountId, scope, owner.userId);
   const outsider = await accountOwner(app, "Code Outsider");
   outsiderKey = await newKey(app, outsider.accountId, "full", outsider.userId);

@@ -17,7 +17,7 @@ import { cellText, dataRowIndexes, seriesName, specNumber, tileTitle } from "../
 import * as dashboardService from "../../server/dashboard/service";
 import type { Table } from "../../server/parsing/types";
 import { uuidv7 } from "../../server/tokens";
-import { startTestApp, type TestApp, trpcOutcome } from "../helpers/app";
+import { setPlan, startTestApp, type TestApp, trpcOutcome } from "../helpers/app";
 import { type Actor, accountMember, accountOwner, newKey, PARSING_FIXTURES, pushOk } from "../helpers/reports";
 
 type Caller = Awaited<ReturnType<TestApp["caller"]>>;
@@ -56,6 +56,7 @@ let gapsAccount: Actor;
 before(async () => {
   app = await startTestApp();
   owner = await accountOwner(app, "Dash Owner");
+  await setPlan(app.db, owner.accountId, "business"); // more dashboards and requests than Free allows
   ownerKey = await newKey(app, owner.accountId, "full", owner.userId);
   outsider = await accountOwner(app, "Dash Outsider");
   for (const role of ["viewer", "editor", "admin"] as const) members[role] = await accountMember(app, owner.accountId, role);
@@ -71,6 +72,7 @@ before(async () => {
 
   // Every push is made here, at the start, while the event loop turns (see yieldToServer).
   fixtureAccount = await accountOwner(app, "Fixtures");
+  await setPlan(app.db, fixtureAccount.accountId, "business"); // a dashboard per fixture test: more than Free allows
   const fixtureKey = await newKey(app, fixtureAccount.accountId, "ingest");
   for (const name of FIXTURES) {
     const input = readFileSync(join(PARSING_FIXTURES, `${name}.input`), "utf8");

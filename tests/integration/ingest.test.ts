@@ -8,7 +8,7 @@ import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { after, before, describe, it } from "node:test";
-import { startTestApp, type TestApp } from "../helpers/app";
+import { setPlan, startTestApp, type TestApp } from "../helpers/app";
 import {
   apiCall,
   assertError,
@@ -29,6 +29,7 @@ let key: string;
 before(async () => {
   app = await startTestApp();
   const owner = await app.createUser({ name: "Ingest Owner" });
+  await setPlan(app.db, owner.accountId, "business"); // more pushes a minute than Free allows
   key = await newKey(app, owner.accountId, "full", owner.userId);
 });
 after(() => app?.stop());

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { startTestApp, type TestApp } from "../helpers/app";
+import { setPlan, startTestApp, type TestApp } from "../helpers/app";
 import { apiCall, type ApiReply, assertError, at, dashed, type Instance, newKey, okResult, pushOk } from "../helpers/reports";
 
 let app: TestApp;
@@ -14,6 +14,7 @@ let key: string;
 before(async () => {
   app = await startTestApp();
   const owner = await app.createUser({ name: "Reader" });
+  await setPlan(app.db, owner.accountId, "business"); // more requests a minute than Free allows
   key = await newKey(app, owner.accountId, "full", owner.userId);
 });
 after(() => app?.stop());
@@ -48,6 +49,7 @@ describe("GET /reports", () => {
 
   before(async () => {
     const account = await app.createUser({ name: "Lister" });
+    await setPlan(app.db, account.accountId, "business"); // more than 20 reports
     listKey = await newKey(app, account.accountId, "full");
     // And 25 more for the default page size.
     const all = [...names, ...Array.from({ length: 25 }, (_, i) => `many-${String(i).padStart(2, "0")}`)].reverse();

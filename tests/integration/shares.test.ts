@@ -17,7 +17,7 @@ import { SHARE_MISS_LIMIT, SHARE_RATE_LIMIT, SHARE_TOKEN_BYTES } from "../../ser
 import { sha256 } from "../../server/tokens";
 import { createContext } from "../../server/trpc";
 import { appRouter, createCaller } from "../../server/trpc/root";
-import { startTestApp, type TestApp, trpcOutcome } from "../helpers/app";
+import { setPlan, startTestApp, type TestApp, trpcOutcome } from "../helpers/app";
 import { type Actor, accountMember, accountOwner, apiCall, assertError, newKey, okResult, pushOk } from "../helpers/reports";
 
 type Caller = Awaited<ReturnType<TestApp["caller"]>>;
@@ -83,6 +83,7 @@ before(async () => {
   const o = await app.createUser({ name: "Olga Accountname" });
   ownerEmail = o.email;
   owner = { userId: o.userId, accountId: o.accountId, ...(await app.sessionCookie(o.userId)) };
+  await setPlan(app.db, owner.accountId, "business"); // more live links than Free allows
   editor = await accountMember(app, owner.accountId, "editor");
   viewer = await accountMember(app, owner.accountId, "viewer");
   const [{ email }] = (await queryRows<{ email: string }>(app.db, sql`select email from users where id = ${editor.userId}`)) as [{ email: string }];

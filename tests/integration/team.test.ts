@@ -13,7 +13,7 @@ import { hitRateLimit } from "../../server/rate-limit/service";
 import { INVITATION_LIMIT } from "../../server/team/service";
 import { sha256, uuidv7 } from "../../server/tokens";
 import { appRouter } from "../../server/trpc/root";
-import { formAlert, type Mail, sessionCookieOf, startTestApp, type TestApp, TEST_PASSWORD, trpcOutcome, uniqueEmail } from "../helpers/app";
+import { formAlert, type Mail, sessionCookieOf, setPlan, startTestApp, TEST_PASSWORD, type TestApp, trpcOutcome, uniqueEmail } from "../helpers/app";
 import { newKey, pushOk } from "../helpers/reports";
 
 type Actor = { userId: string; email: string; accountId: string; cookie: string; sessionId: string };
@@ -40,6 +40,7 @@ async function member(role: Role, name = `Member ${role}`): Promise<Actor> {
 /** A user with an account of their own (and a password), logged in there. */
 async function ownerOfOwn(name: string): Promise<Actor> {
   const user = await app.createUser({ name });
+  await setPlan(app.db, user.accountId, "business"); // more members and invitations than Free allows
   return { userId: user.userId, email: user.email, accountId: user.accountId, ...(await app.sessionCookie(user.userId)) };
 }
 

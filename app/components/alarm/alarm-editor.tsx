@@ -397,6 +397,7 @@ export function AlarmForm({
   webhookTools,
   cancelHref,
   submitLabel,
+  blocked,
 }: {
   alarm: AlarmView | null;
   initialReport: string;
@@ -410,6 +411,8 @@ export function AlarmForm({
   webhookTools?: ReactNode;
   cancelHref: string;
   submitLabel: string;
+  /** Why saving is not possible (a plan limit): the submit button is disabled and this is shown beside it. */
+  blocked?: ReactNode;
 }) {
   const navigation = useNavigation();
   const saving = navigation.state !== "idle" && navigation.formData?.get("intent") === "save";
@@ -706,11 +709,12 @@ export function AlarmForm({
               <Link className="button secondary" to={cancelHref}>
                 Cancel
               </Link>
-              <button className="button" type="submit" disabled={saving}>
+              <button className="button" type="submit" disabled={saving || Boolean(blocked)}>
                 {saving ? "Saving…" : submitLabel}
               </button>
             </div>
           </div>
+          {blocked}
         </div>
       ) : null}
     </Form>

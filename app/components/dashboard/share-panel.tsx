@@ -5,9 +5,10 @@
  * pause/resume, regenerate, revoke. Everything goes through `trpc.shares.*`; viewers see the
  * list without the buttons. `?share=1` in the page URL opens the dialog (Settings → Sharing).
  */
-import { useSearchParams } from "@remix-run/react";
+import { useRevalidator, useSearchParams } from "@remix-run/react";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { CopyBlock } from "~/components/copy-block";
+import { blocks, LimitNote, usePlanLimit } from "~/components/plan/limits";
 import { formatCount, formatRelative } from "~/utils/format";
 import { trpc } from "~/utils/trpc";
 import shareStyles from "~/styles/share.css";
@@ -294,6 +295,9 @@ export function SharePanel({ dashboardId, dashboardName, canManage }: { dashboar
   const [allowTimeRange, setAllowTimeRange] = useState(false);
   const [creating, setCreating] = useState(false);
   const [createError, setCreateError] = useState<string | null>(null);
+  // The plan's live share links (app layout's loader), revalidated after a link is created or revoked.
+  const limit = usePlanLimit("shareLinks");
+  const revalidator = useRevalidator();
 
   const load = useCallback(() => {
     trpc.shares.list.query({ dashboardId }).then(
@@ -330,6 +334,7 @@ export function SharePanel({ dashboardId, dashboardName, canManage }: { dashboar
       setExpires({ never: true, date: "" });
       setAllowTimeRange(false);
       load();
+      revalidator.revalidate();
     } catch (e) {
       setCreateError(errorMessage(e));
     } finally {
@@ -377,9 +382,16 @@ export function SharePanel({ dashboardId, dashboardName, canManage }: { dashboar
                   </p>
                 ) : null}
                 <div>
-                  <button type="button" className="button" disabled={creating || (!expires.never && !expires.date)} onClick={() => void create()}>
+                  <button
+                    type="button"
+                    className="button"
+                    disabled={creating || (!expires.never && !expires.date) || blocks(limit)}
+                    aria-describedby={blocks(limit) ? `${titleId}-limit` : undefined}
+                    onClick={() => void create()}
+                  >
                     {creating ? "Creating…" : "Create link"}
                   </button>
+                  <LimitNote limit={limit} id={`${titleId}-limit`} />
                 </div>
               </section>
             )
@@ -406,7 +418,10 @@ export function SharePanel({ dashboardId, dashboardName, canManage }: { dashboar
                     key={`${share.id}:${share.status}:${String(share.expiresAt)}:${share.allowTimeRange}`}
                     share={share}
                     canManage={canManage}
-                    onChanged={load}
+                    onChanged={() => {
+                      load();
+                      revalidator.revalidate();
+                    }}
                     onRegenerated={(url) => setRevealed({ url, regenerated: true })}
                   />
                 ))}

@@ -5,6 +5,7 @@ import { DeletionBanner } from "~/components/deletion-banner";
 import { Logo } from "~/components/logo";
 import { AppFooter } from "~/components/policy/footer";
 import { PolicyBanner } from "~/components/policy/banner";
+import { UsageBanner } from "~/components/plan/usage-banner";
 import { requireAccount } from "~/utils/auth.server";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -15,11 +16,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const deletion = await context.trpc.accountDeletion.status();
   // "We updated our Privacy Policy on …", once per new version (app/components/policy/banner.tsx).
   const policyNotices = await context.trpc.policy.notices();
-  return { ...current, accounts, deletion, policyNotices, isAdmin: context.user?.isAdmin ?? false };
+  // A banner at 80 % / 100 % of any plan limit; pages read the limits here to disable create buttons (app/components/plan).
+  const plan = await context.trpc.plan.limits();
+  return { ...current, accounts, deletion, policyNotices, plan, isAdmin: context.user?.isAdmin ?? false };
 }
 
 export default function AppLayout() {
-  const { account, user, role, accounts, deletion, policyNotices, isAdmin } = useLoaderData<typeof loader>();
+  const { account, user, role, accounts, deletion, policyNotices, plan, isAdmin } = useLoaderData<typeof loader>();
   return (
     <>
       <header className="app-header">
@@ -51,6 +54,7 @@ export default function AppLayout() {
       </header>
       <DeletionBanner accountName={account.name} deletion={deletion} role={role} timeZone={user.timeZone} />
       <PolicyBanner notices={policyNotices} />
+      <UsageBanner plan={plan} />
       <main className="app-main">
         <Outlet />
       </main>

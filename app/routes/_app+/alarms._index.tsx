@@ -3,6 +3,7 @@ import { isRouteErrorResponse, Link, useActionData, useFetcher, useLoaderData, u
 import type { AlarmView } from "../../../server/alarm/model";
 import { type AlarmState, StatePill, STATE_LABEL, stateCounts } from "~/components/alarm/state";
 import { CopyBlock } from "~/components/copy-block";
+import { blocks, LimitNote, usePlanLimit } from "~/components/plan/limits";
 import { formatInstant } from "~/components/dashboard/axes";
 import { RelativeTime } from "~/components/relative-time";
 import styles from "~/styles/alarms.css";
@@ -123,6 +124,7 @@ function ReportGroup({
   now: Date;
 }) {
   const worst = worstOf(alarms);
+  const limit = usePlanLimit("alarms");
   return (
     <section className="card al-group" aria-labelledby={`al-group-${report}`}>
       <div className="al-group-head">
@@ -135,7 +137,11 @@ function ReportGroup({
         <span className="small muted">
           {alarms.length} alarm{alarms.length === 1 ? "" : "s"}
         </span>
-        {canEdit ? (
+        {canEdit && blocks(limit) ? (
+          <button className="button ghost small" type="button" disabled title="Plan limit reached: see the note above" aria-describedby="alarms-limit">
+            + Add alarm
+          </button>
+        ) : canEdit ? (
           <Link className="button ghost small" to={`/alarms/new?report=${encodeURIComponent(report)}`}>
             + Add alarm
           </Link>
@@ -259,6 +265,7 @@ export default function AlarmsPage() {
   const { alarms, report, reportNames, canEdit, prefs, origin, now } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
+  const limit = usePlanLimit("alarms");
   const deleted = params.get("deleted");
   const groups = new Map<string, AlarmView[]>();
   for (const alarm of alarms) groups.set(alarm.report, [...(groups.get(alarm.report) ?? []), alarm]);
@@ -285,11 +292,18 @@ export default function AlarmsPage() {
           </p>
         </div>
         {canEdit && (alarms.length > 0 || report) ? (
-          <Link className="button" to={report ? `/alarms/new?report=${encodeURIComponent(report)}` : "/alarms/new"}>
-            New alarm
-          </Link>
+          blocks(limit) ? (
+            <button className="button" type="button" disabled aria-describedby="alarms-limit">
+              New alarm
+            </button>
+          ) : (
+            <Link className="button" to={report ? `/alarms/new?report=${encodeURIComponent(report)}` : "/alarms/new"}>
+              New alarm
+            </Link>
+          )
         ) : null}
       </div>
+      {canEdit ? <LimitNote limit={limit} id="alarms-limit" className="page-limit-note" /> : null}
       {report ? (
         <div className="al-filter">
           Showing the alarms of <strong className="mono">{report}</strong>

@@ -4,6 +4,7 @@ import { useEffect } from "react";
 import { AlarmForm } from "~/components/alarm/alarm-editor";
 import { BadgeReveal, CheckReference } from "~/components/alarm/panels";
 import { CopyBlock } from "~/components/copy-block";
+import { LimitNote, usePlanLimit } from "~/components/plan/limits";
 import styles from "~/styles/alarms.css";
 import { alarmAction, definitionFromForm, readFormData, runTest, text } from "~/utils/alarm-form.server";
 import { requireAccount } from "~/utils/auth.server";
@@ -86,6 +87,7 @@ export default function NewAlarmPage() {
   const navigate = useNavigate();
   const created = actionData && "created" in actionData ? actionData.created : undefined;
   const errors = actionData && "errors" in actionData && actionData.intent === "save" ? actionData.errors : undefined;
+  const limit = usePlanLimit("alarms");
 
   // Created: on to the alarm's page, carrying the badge link (shown there once, never in the URL).
   useEffect(() => {
@@ -119,6 +121,7 @@ export default function NewAlarmPage() {
           <p className="page-sub">Get an email — or a webhook — when a table your machines push says something is wrong.</p>
         </div>
       </div>
+      <LimitNote limit={limit} id="alarm-limit" />
       {asked && asked !== report ? (
         <div className="alert error" role="alert">
           There is no report “{asked}”. Choose one of the account’s reports below.
@@ -138,6 +141,13 @@ export default function NewAlarmPage() {
             hour12={prefs.hour12}
             cancelHref={asked ? `/reports/${encodeURIComponent(asked)}` : "/alarms"}
             submitLabel="Create alarm"
+            blocked={
+              limit?.level === "full" ? (
+                <p className="small muted al-blocked" id="alarm-limit-short">
+                  Creating is disabled: the {limit.planName} plan allows {limit.allows} (see the note above).
+                </p>
+              ) : undefined
+            }
           />
           <aside className="al-side" aria-label="Reference">
             <CheckReference />

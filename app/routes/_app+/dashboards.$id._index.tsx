@@ -11,6 +11,7 @@ import { type LiveTile, useLiveTiles } from "~/components/dashboard/live";
 import { syncTiles } from "~/components/dashboard/sync";
 import { SharePanel, sharePanelLinks } from "~/components/dashboard/share-panel";
 import { TileView, tileViewLinks } from "~/components/dashboard/tile-view";
+import { blocks, LimitNote, usePlanLimit } from "~/components/plan/limits";
 import { requireAccount } from "~/utils/auth.server";
 import { formAction, loaderCall, readForm } from "~/utils/errors.server";
 import { trpc } from "~/utils/trpc";
@@ -129,6 +130,7 @@ function staleParts(seconds: number | null) {
 function Tabs({ dashboards, currentId, canEdit }: { dashboards: { id: string; name: string }[]; currentId: string; canEdit: boolean }) {
   const [order, setOrder] = useState(dashboards);
   const dragged = useRef<string | null>(null);
+  const limit = usePlanLimit("dashboards");
   useEffect(() => setOrder(dashboards), [dashboards]);
   const drop = (targetId: string) => {
     const from = dragged.current;
@@ -169,10 +171,11 @@ function Tabs({ dashboards, currentId, canEdit }: { dashboards: { id: string; na
           <Form method="post" className="popover">
             <input type="hidden" name="intent" value="create-dashboard" />
             <label htmlFor="new-dashboard-name">Name</label>
-            <input id="new-dashboard-name" name="name" required maxLength={100} placeholder="e.g. Servers" />
-            <button className="button primary" type="submit">
+            <input id="new-dashboard-name" name="name" required maxLength={100} placeholder="e.g. Servers" disabled={blocks(limit)} />
+            <button className="button primary" type="submit" disabled={blocks(limit)} aria-describedby={blocks(limit) ? "new-dashboard-limit" : undefined}>
               Create dashboard
             </button>
+            <LimitNote limit={limit} id="new-dashboard-limit" />
           </Form>
         </details>
       ) : null}
@@ -281,6 +284,7 @@ function SettingsPanel({ dashboard, canDelete }: { dashboard: ReturnType<typeof 
 
 function ImportForm() {
   const [text, setText] = useState("");
+  const limit = usePlanLimit("dashboards");
   return (
     <Form method="post" className="dashboard-settings card stack" aria-label="Import a dashboard">
       <input type="hidden" name="intent" value="import" />
@@ -296,9 +300,10 @@ function ImportForm() {
       />
       <textarea name="model" rows={6} value={text} onChange={(e) => setText(e.target.value)} placeholder='{"name": "Servers", "tiles": [...]}' required />
       <div>
-        <button className="button primary" type="submit" disabled={!text.trim()}>
+        <button className="button primary" type="submit" disabled={!text.trim() || blocks(limit)} aria-describedby={blocks(limit) ? "import-limit" : undefined}>
           Import as a new dashboard
         </button>
+        <LimitNote limit={limit} id="import-limit" />
       </div>
     </Form>
   );

@@ -27,7 +27,9 @@ export default function RegisterPage() {
   return (
     <div className="auth-card">
       <h1>Create your account</h1>
-      <p className="sub">Free to start. Your first dashboard is one curl away.</p>
+      <p className="sub">
+        Free to start, no card needed — <Link to="/pricing">see the plans</Link>. Your first dashboard is one curl away.
+      </p>
       <FormAlert errors={errors} />
       <Form method="post" noValidate>
         <Field label="Your name" name="name" autoComplete="name" required autoFocus error={errors?.fieldErrors.name} />

@@ -13,6 +13,9 @@ export default function MarketingLayout() {
       <header className="site-header">
         <Logo />
         <nav aria-label="Site">
+          <Link className="button ghost hide-narrow" to="/pricing">
+            Pricing
+          </Link>
           <a className="button ghost hide-narrow" href="/api/docs">
             API docs
           </a>
@@ -37,6 +40,7 @@ export default function MarketingLayout() {
         <div className="inner">
           <span>© {new Date().getFullYear()} Tablewatch</span>
           <nav aria-label="Footer">
+            <Link to="/pricing">Pricing</Link>
             <a href="/api/docs">API</a>
             <Link to="/login">Log in</Link>
             <Link to="/register">Create account</Link>

@@ -17,6 +17,7 @@ const sections = [
   { to: "/admin/access-log", label: "Access log", icon: "M4 5h12M4 10h12M4 15h8" },
   { to: "/admin/accounts", label: "Accounts", icon: "M10 10a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM4 17c0-3 2.7-5 6-5s6 2 6 5" },
   { to: "/admin/usage", label: "Usage", icon: "M4 16V9M8 16V5M12 16v-5M16 16V7" },
+  { to: "/admin/plans", label: "Plans", icon: "M3 6h14v9H3zM3 9h14M6 12h3" },
   { to: "/admin/emails", label: "Emails", icon: "M3 5h14v10H3zM3 5l7 6 7-6" },
 ];
 

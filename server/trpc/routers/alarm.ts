@@ -5,6 +5,7 @@ import { alarmStateName, alarmView, checkOutcome, type AlarmView } from "../../a
 import { alarmKinds } from "../../../db/schema/alarms";
 import { apiKeyProcedure, router } from "../../trpc";
 import { apiKeyActor, auditAlarm } from "../../audit/service";
+import { notePlanUsage } from "../../plan/mail";
 
 const idParam = z.string().max(100).meta({ description: "Alarm id (32 hex characters; any UUID spelling)" });
 const tags = z.array(z.string()).meta({ description: "Tag patterns; `host:*` keeps a state per host" });
@@ -89,6 +90,7 @@ export const alarmRouter = router({
     .mutation(async ({ ctx, input }) => {
       const { alarm, badgeToken } = await alarmService.createAlarm(ctx.db, { accountId: ctx.accountId, definition: input, policy: { allowPrivateWebhooks: ctx.config.webhookAllowPrivate } });
       await auditAlarm(ctx.db, { accountId: ctx.accountId, actor: apiKeyActor(ctx), action: "alarm.created", alarm });
+      notePlanUsage(ctx, ctx.accountId, "alarms"); // the 80 % / 100 % email, off the request
       return ok({ ...out(ctx.baseUrl, alarm), badgeUrl: `${ctx.baseUrl}/badge/${badgeToken}.svg` });
     }),
 

@@ -3,6 +3,7 @@ import * as alarmService from "../../alarm/service";
 import { alarmView, checkOutcome, CHECK_EXAMPLES, historyEntry } from "../../alarm/model";
 import { authedProcedure, memberProcedure, publicProcedure, router } from "../../trpc";
 import { auditAlarm, userActor } from "../../audit/service";
+import { notePlanUsage } from "../../plan/mail";
 
 const idInput = z.object({ id: z.string().max(100) });
 const definition = z.record(z.string(), z.unknown());
@@ -45,6 +46,7 @@ export const alarmsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const created = await alarmService.createAlarm(ctx.db, { accountId: ctx.account.id, definition: input, timeZone: ctx.user.timeZone, policy: { allowPrivateWebhooks: ctx.config.webhookAllowPrivate } });
       await auditAlarm(ctx.db, { accountId: ctx.account.id, actor: userActor(ctx), action: "alarm.created", alarm: created.alarm });
+      notePlanUsage(ctx, ctx.account.id, "alarms"); // the 80 % / 100 % email, off the request
       return created;
     }),
 

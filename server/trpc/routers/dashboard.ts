@@ -8,6 +8,7 @@ import { parseDatetime } from "../../report/params";
 import { publicId } from "../../report/ids";
 import * as shareService from "../../share/service";
 import { apiKeyProcedure, router } from "../../trpc";
+import { notePlanUsage } from "../../plan/mail";
 
 const idParam = z.string().max(200).meta({ description: "Dashboard id (32 hex characters; any UUID spelling)" });
 
@@ -101,6 +102,7 @@ export const dashboardRouter = router({
     .mutation(async ({ ctx, input }) => {
       const model = await dashboardService.importDashboard(ctx.db, { accountId: ctx.accountId, model: input });
       ctx.automatic.invalidate(ctx.accountId);
+      notePlanUsage(ctx, ctx.accountId, "dashboards"); // the 80 % / 100 % email, off the request
       return ok(model);
     }),
 
@@ -206,6 +208,7 @@ export const dashboardRouter = router({
         allowTimeRange: input.allowTimeRange ?? false,
         actor: await shareService.apiKeyActor(ctx.db, { accountId: ctx.accountId, keyId: ctx.apiKey.id, ip: ctx.ip }),
       });
+      notePlanUsage(ctx, ctx.accountId, "shareLinks"); // the 80 % / 100 % email, off the request
       return ok({ id: publicId(share.id), url: shareService.shareUrl(ctx.baseUrl, token) });
     }),
 

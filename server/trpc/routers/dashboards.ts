@@ -6,6 +6,7 @@ import { tileData } from "../../dashboard/tile-data";
 import { badRequest } from "../../errors";
 import * as browse from "../../report/browse";
 import { authedProcedure, memberProcedure, router } from "../../trpc";
+import { notePlanUsage } from "../../plan/mail";
 
 const id = z.string().min(1).max(64);
 const name = z.string().trim().min(1, "Give the dashboard a name").max(100, "Use at most 100 characters");
@@ -62,7 +63,11 @@ export const dashboardsRouter = router({
   create: memberProcedure("editor")
     .input(z.object({ name }))
     .output(z.object({ id: z.string(), name: z.string(), position: z.number(), tileCount: z.number() }))
-    .mutation(({ ctx, input }) => dashboardService.createDashboard(ctx.db, { accountId: ctx.account.id, name: input.name })),
+    .mutation(async ({ ctx, input }) => {
+      const created = await dashboardService.createDashboard(ctx.db, { accountId: ctx.account.id, name: input.name });
+      notePlanUsage(ctx, ctx.account.id, "dashboards"); // the 80 % / 100 % email, off the request
+      return created;
+    }),
 
   rename: memberProcedure("editor")
     .input(z.object({ id, name }))
@@ -164,6 +169,7 @@ export const dashboardsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const model = await dashboardService.importDashboard(ctx.db, { accountId: ctx.account.id, model: input.model });
       ctx.automatic.invalidate(ctx.account.id);
+      notePlanUsage(ctx, ctx.account.id, "dashboards"); // the 80 % / 100 % email, off the request
       return model;
     }),
 });

@@ -3,6 +3,8 @@ import { envelope, ok } from "../../api/envelope";
 import { badRequest } from "../../errors";
 import { publicId } from "../../report/ids";
 import * as reportService from "../../report/service";
+import { crossesNoticeLevel, notePlanUsage } from "../../plan/mail";
+import { apiKeyRateKey, countApiRequest, setRateLimitHeaders } from "../../plan/rate-limit";
 import { apiKeyProcedure, router } from "../../trpc";
 
 // ---------------------------------------------------------------- shapes
@@ -83,11 +85,38 @@ export const reportRouter = router({
   /** POST /api/v1/reports/{name}: served by the raw-body route in server/api/ingest.ts. */
   // No runtime output validation on the hottest path (it cost a fifth of the request's CPU):
   // the result is built by instanceOutput() and typed by instanceSchema, which documents it.
-  ingest: apiKeyProcedure("ingest")
+  // The push is counted against the key's rate limit by the statement that stores it (ADR 25).
+  ingest: apiKeyProcedure("ingest", { rateLimit: "in-service" })
     .input(ingestParams.extend({ name: z.string().max(1000), body: z.string(), contentType: z.string().optional() }))
     .mutation(async ({ ctx, input }) => {
       const { name, body, contentType, ...params } = input;
-      const instance = await reportService.ingest(ctx.db, { accountId: ctx.accountId, name, body, contentType, ip: ctx.ip, params });
+      let counted = false;
+      let instance;
+      try {
+        instance = await reportService.ingest(ctx.db, {
+          accountId: ctx.accountId,
+          name,
+          body,
+          contentType,
+          ip: ctx.ip,
+          params,
+          rateKey: apiKeyRateKey(ctx.apiKey.id),
+          onRate: (rate) => {
+            counted = true;
+            setRateLimitHeaders(ctx.setHeader, rate);
+          },
+        });
+      } catch (error) {
+        // Refused before the statement (bad input): the request still counts, and over the limit it is a 429.
+        if (!counted) await countApiRequest(ctx, ctx.apiKey);
+        throw error;
+      }
+      // Usage emails at 80 % and 100 %, off the request.
+      const { outcome } = instance;
+      if (outcome.reportCreated) notePlanUsage(ctx, ctx.accountId, "reports");
+      if (outcome.instances !== null && crossesNoticeLevel(outcome.instances, outcome.maxInstances)) {
+        notePlanUsage(ctx, ctx.accountId, "instancesPerMonth", { used: outcome.instances, limit: outcome.maxInstances });
+      }
       // Committed: automatic tiles and series follow off the request (queued, never awaited here).
       ctx.automatic.enqueue({
         accountId: ctx.accountId,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { AuditActor } from "../../audit/service";
 import * as shareService from "../../share/service";
 import { authedProcedure, memberProcedure, router } from "../../trpc";
+import { notePlanUsage } from "../../plan/mail";
 
 const id = z.string().min(1).max(64);
 const epochMs = z.number().int().min(0).max(8.64e15);
@@ -52,6 +53,7 @@ export const sharesRouter = router({
         allowTimeRange: input.allowTimeRange,
         actor: actorOf(ctx),
       });
+      notePlanUsage(ctx, ctx.account.id, "shareLinks"); // the 80 % / 100 % email, off the request
       return { share, url: shareService.shareUrl(ctx.baseUrl, token) };
     }),
 

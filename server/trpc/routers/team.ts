@@ -4,6 +4,7 @@ import { roles } from "../../../db/schema";
 import * as team from "../../team/service";
 import { authedProcedure, memberProcedure, publicProcedure, router, userProcedure } from "../../trpc";
 import { emailInput, newPasswordInput } from "./auth";
+import { notePlanUsage } from "../../plan/mail";
 
 /**
  * Settings → Team (session-authenticated). Every member sees the members; admins and owners
@@ -54,9 +55,11 @@ export const teamRouter = router({
   invite: memberProcedure("admin")
     .input(z.object({ email: emailInput, role }))
     .output(z.object({ invitation, resent: z.boolean(), emailSent: z.boolean() }))
-    .mutation(({ ctx, input }) =>
-      team.inviteMember(ctx, { accountId: ctx.account.id, actor: actorOf(ctx), email: input.email, role: input.role, baseUrl: ctx.baseUrl }),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      const result = await team.inviteMember(ctx, { accountId: ctx.account.id, actor: actorOf(ctx), email: input.email, role: input.role, baseUrl: ctx.baseUrl });
+      if (!result.resent) notePlanUsage(ctx, ctx.account.id, "members"); // the 80 % / 100 % email, off the request
+      return result;
+    }),
 
   resendInvitation: memberProcedure("admin")
     .input(z.object({ id: invitationId }))

@@ -5,6 +5,7 @@ import { useIntentForm } from "~/utils/use-intent-form";
 import type { Role } from "../../../../db/schema";
 import { ConfirmButton } from "~/components/confirm-button";
 import { Field, FieldError } from "~/components/form";
+import { blocks, LimitNote, usePlanLimit } from "~/components/plan/limits";
 import { RelativeTime } from "~/components/relative-time";
 import { RoleBadge, roleInfo, roleOrder, withArticle } from "~/components/role-badge";
 import styles from "~/styles/team.css";
@@ -84,6 +85,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 function InviteForm({ actorRole, errors, invitedId }: { actorRole: Role; errors?: { message: string; fieldErrors: Record<string, string> }; invitedId?: string }) {
   const [role, setRole] = useState<Role>("viewer");
   const { busy, form } = useIntentForm("invite", invitedId, () => setRole("viewer"));
+  // Members and pending invitations count against the plan (re-inviting a pending address does not).
+  const limit = usePlanLimit("members");
   const hasFieldErrors = errors && Object.keys(errors.fieldErrors).length > 0;
   return (
     <section className="card" aria-labelledby="invite-title">
@@ -101,11 +104,12 @@ function InviteForm({ actorRole, errors, invitedId }: { actorRole: Role; errors?
         <div className="invite-row">
           <Field label="Email" name="email" type="email" placeholder="name@company.com" maxLength={254} required autoComplete="off" error={errors?.fieldErrors.email} />
           <div className="field invite-submit">
-            <button className="button" type="submit" disabled={busy}>
+            <button className="button" type="submit" disabled={busy || blocks(limit)} aria-describedby={blocks(limit) ? "invite-limit" : undefined}>
               {busy ? "Sending…" : "Send invitation"}
             </button>
           </div>
         </div>
+        <LimitNote limit={limit} id="invite-limit" />
         <fieldset className="role-options" aria-describedby={errors?.fieldErrors.role ? "field-role-error" : undefined}>
           <legend>Role</legend>
           {[...roleOrder].reverse().map((r) => {
