@@ -1,6 +1,7 @@
 import { desc, eq } from "drizzle-orm";
 import { type Response, Router } from "express";
 import { caughtMail } from "../../db/schema";
+import type { CaughtAttachment } from "../../db/schema/caught-mail";
 import type { Deps } from "../deps";
 
 const escapeHtml = (s: string) =>
@@ -26,7 +27,11 @@ pre{white-space:pre-wrap;background:#fff;border:1px solid #e3e5e8;border-radius:
 /** /dev/mail: the mail caught when no SMTP_URL is set. Mounted only outside production. */
 export function devMailRouter(deps: Deps): Router {
   const router = Router();
-  const list = () => deps.db.select().from(caughtMail).orderBy(desc(caughtMail.id)).limit(100);
+  // Attachments are listed by name, type and size; their bytes only at their download link.
+  const list = async () => {
+    const rows = await deps.db.select().from(caughtMail).orderBy(desc(caughtMail.id)).limit(100);
+    return rows.map(({ attachments, ...m }) => ({ ...m, attachments: (attachments ?? []).map(({ filename, contentType, size }) => ({ filename, contentType, size })) }));
+  };
 
   router.get("/", async (_req, res, next) => {
     try {
@@ -34,7 +39,7 @@ export function devMailRouter(deps: Deps): Router {
       const rows = mails
         .map(
           (m) =>
-            `<tr><td>${m.createdAt.toISOString().replace("T", " ").slice(0, 19)}</td><td>${escapeHtml(m.to)}</td><td><a href="/dev/mail/${m.id}">${escapeHtml(m.subject)}</a></td></tr>`,
+            `<tr><td>${m.createdAt.toISOString().replace("T", " ").slice(0, 19)}</td><td>${escapeHtml(m.to)}</td><td><a href="/dev/mail/${m.id}">${escapeHtml(m.subject)}</a>${m.attachments.length ? ` <span title="${escapeHtml(m.attachments.map((a) => a.filename).join(", "))}">📎 ${m.attachments.length}</span>` : ""}</td></tr>`,
         )
         .join("");
       page(
@@ -65,6 +70,7 @@ export function devMailRouter(deps: Deps): Router {
         res,
         mail.subject,
         `<p><a href="/dev/mail">← Mailbox</a></p><h2>${escapeHtml(mail.subject)}</h2><p>To: ${escapeHtml(mail.to)}</p>
+${attachmentList(mail.id, mail.attachments ?? [])}
 <iframe sandbox="allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation" srcdoc="${escapeHtml(mail.html)}"></iframe>
 <h3>Plain text</h3><pre>${escapeHtml(mail.text)}</pre>`,
       );
@@ -72,5 +78,26 @@ export function devMailRouter(deps: Deps): Router {
       next(error);
     }
   });
+  router.get("/:id(\\d+)/attachments/:index(\\d+)", async (req, res, next) => {
+    try {
+      const [mail] = await deps.db.select({ attachments: caughtMail.attachments }).from(caughtMail).where(eq(caughtMail.id, Number(req.params.id)));
+      const attachment = mail?.attachments?.[Number(req.params.index)];
+      if (!attachment) return page(res.status(404), "Not found", `<div class="empty">No such attachment. <a href="/dev/mail">Back to the mailbox</a></div>`);
+      res
+        .type(attachment.contentType)
+        .set("Content-Disposition", `attachment; filename="${attachment.filename.replace(/[^\w.-]+/g, "_")}"`)
+        .send(Buffer.from(attachment.contentBase64, "base64"));
+    } catch (error) {
+      next(error);
+    }
+  });
   return router;
+}
+
+function attachmentList(id: number, attachments: CaughtAttachment[]): string {
+  if (!attachments.length) return "";
+  const items = attachments
+    .map((a, i) => `<li><a href="/dev/mail/${id}/attachments/${i}">${escapeHtml(a.filename)}</a> <span style="color:#52606d">(${escapeHtml(a.contentType)}, ${Math.ceil(a.size / 1024)} KB)</span></li>`)
+    .join("");
+  return `<p>Attachments:</p><ul>${items}</ul>`;
 }

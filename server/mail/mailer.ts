@@ -14,7 +14,10 @@ export type OutgoingMail = {
   messageId?: string;
   /** Extra headers (e.g. Auto-Submitted). SMTP only: the caught-mail path ignores both. */
   headers?: Record<string, string>;
+  /** Files attached (e.g. an invoice PDF): sent over SMTP, kept with caught mail for /dev/mail. */
+  attachments?: MailAttachment[];
 };
+export type MailAttachment = { filename: string; contentType: string; content: Buffer };
 export type RenderedMail = { to: string; subject: string; html: string; text: string };
 
 export type Mailer = {
@@ -41,9 +44,18 @@ export function createMailer(opts: { db: Db; smtpUrl?: string; from: string }): 
     async send(mail) {
       const rendered = await renderMail(mail);
       if (transport) {
-        await transport.sendMail({ from: opts.from, ...rendered, messageId: mail.messageId, headers: mail.headers });
+        await transport.sendMail({
+          from: opts.from,
+          ...rendered,
+          messageId: mail.messageId,
+          headers: mail.headers,
+          attachments: mail.attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+        });
       } else {
-        await opts.db.insert(caughtMail).values(rendered);
+        const attachments = mail.attachments?.length
+          ? mail.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.content.length, contentBase64: a.content.toString("base64") }))
+          : null;
+        await opts.db.insert(caughtMail).values({ ...rendered, attachments });
       }
     },
     close() {

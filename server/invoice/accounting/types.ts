@@ -8,6 +8,10 @@
 export type InvoiceParty = {
   /** Company name, or first and last name. */
   name: string;
+  /** The buyer is a company (name = company name) or a person (first and last name); the seller is a company. */
+  kind?: "company" | "person";
+  firstName?: string | null;
+  lastName?: string | null;
   addressLine1: string;
   addressLine2?: string | null;
   postalCode: string;
