@@ -126,6 +126,11 @@ export default defineConfig({
       SMTP_URL: "",
       TRUST_PROXY: "false",
       LOG_REQUESTS: "false",
+      // The sandbox payment processor the app starts listens on any free port (ADR 22).
+      PAYMENT_SANDBOX_PORT: "0",
+      // A copy of the server's output in <data dir>/server.log, for tests that read the log (billing.spec.ts).
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=./tests/e2e/support/server-log.mjs`.trim(),
+      TW_SERVER_LOG: path.join(process.env.TW_E2E_DATA_DIR ?? os.tmpdir(), "server.log"),
     },
   },
 });

@@ -21,6 +21,7 @@ import { trpcMiddleware } from "./trpc/http";
 import { devMailRouter } from "./mail/dev-mail";
 import { accountExportHandler, EXPORT_PATH } from "./account/export-route";
 import { shareHeaders } from "./share/http";
+import { receiveWebhook } from "./billing/webhook";
 
 export const rootDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 
@@ -63,15 +64,19 @@ export function createApp(deps: Deps, loadBuild: BuildLoader) {
     res.locals.cspNonce = randomBytes(16).toString("base64");
     next();
   });
+  // The payment processor's card-form script and the origin it sends card fields to (Settings →
+  // Billing → Credit card details; ADR 24): SecurionPay's or the sandbox's, from the configuration.
+  const paymentOrigins = processorOrigins(deps);
   app.use(
     helmet({
       contentSecurityPolicy: {
         directives: {
           "default-src": ["'self'"],
-          "script-src": ["'self'", (_req, res) => `'nonce-${(res as Response).locals.cspNonce}'`],
+          "script-src": ["'self'", (_req, res) => `'nonce-${(res as Response).locals.cspNonce}'`, ...paymentOrigins],
           "style-src": ["'self'", "'unsafe-inline'"],
           "img-src": ["'self'", "data:"],
-          "connect-src": deps.config.nodeEnv === "development" ? ["'self'", "ws:"] : ["'self'"],
+          "connect-src": [...(deps.config.nodeEnv === "development" ? ["'self'", "ws:"] : ["'self'"]), ...paymentOrigins],
+          "frame-src": paymentOrigins.length ? paymentOrigins : ["'none'"],
           "form-action": ["'self'"],
           "frame-ancestors": ["'none'"],
           "upgrade-insecure-requests": deps.config.secureCookies ? [] : null,
@@ -94,6 +99,17 @@ export function createApp(deps: Deps, loadBuild: BuildLoader) {
   app.get("/favicon.ico", (_req, res) => res.redirect(301, "/favicon.svg"));
 
   app.use(publicApi(deps));
+
+  // The payment processor's webhooks: no session or Origin (server to server); the raw body, as
+  // the event is verified with the processor (server/billing/webhook.ts).
+  app.post("/billing/webhook", express.raw({ type: () => true, limit: "256kb" }), async (req, res, next) => {
+    try {
+      const outcome = await receiveWebhook(deps, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.headers);
+      res.status(outcome.status).json(outcome.body);
+    } catch (error) {
+      next(error);
+    }
+  });
 
   app.use(originCheck);
   app.use(sessionMiddleware(deps));
@@ -129,4 +145,12 @@ export function createApp(deps: Deps, loadBuild: BuildLoader) {
     res.status(status < 500 ? status : 500).type("text/plain").send(message);
   });
   return app;
+}
+
+/** The origins of the payment processor's card-form script and of where it sends the card. */
+function processorOrigins(deps: Deps): string[] {
+  const form = deps.payments.cardFormConfig();
+  const origins = new Set<string>(form.origins.map((o) => new URL(o).origin));
+  origins.add(new URL(form.scriptUrl).origin);
+  return [...origins];
 }

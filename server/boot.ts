@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import fs from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -22,6 +23,11 @@ import { startPolicyBroadcast } from "./policy/broadcast";
 import { startDailyTasks } from "./maintenance/daily";
 import { accessLogPurgeTask } from "./access-log/service";
 import { rateLimitPurgeTask } from "./rate-limit/service";
+import { planRetentionTask } from "./plan/service";
+import { startBillingJobs } from "./billing/dunning";
+import { createPaymentProvider } from "./billing/provider";
+import { startConfiguredPaymentSandbox, type PaymentSandbox } from "./payment-sandbox";
+import { createAccountingProvider } from "./invoice/accounting";
 
 /** Opens the configured database (taking the data folder's lock for PGlite) and migrates it. */
 export async function openAppDatabase(config: Config): Promise<Database & { release(): void }> {
@@ -41,7 +47,8 @@ export async function openAppDatabase(config: Config): Promise<Database & { rele
   }
 }
 
-export function buildDeps(database: Database, config: Config): Deps {
+/** `paymentSandboxUrl`: the sandbox processor the app started (startApp), if any. */
+export function buildDeps(database: Database, config: Config, opts: { paymentSandboxUrl?: string } = {}): Deps {
   const mailer = createMailer({ db: database.db, smtpUrl: config.smtpUrl, from: config.mailFrom });
   const sandbox = createSandbox();
   return {
@@ -50,6 +57,10 @@ export function buildDeps(database: Database, config: Config): Deps {
     auth: createLucia(database.db, { secureCookies: config.secureCookies }),
     mailer,
     usage: createUsageCounter(database.db),
+    payments: createPaymentProvider(config, { sandboxUrl: opts.paymentSandboxUrl }),
+    paymentSandboxUrl:
+      config.payment.provider === "sandbox" ? (opts.paymentSandboxUrl ?? config.payment.sandboxUrl ?? `http://localhost:${config.payment.sandboxPort}`) : null,
+    accounting: createAccountingProvider(config),
     accessLog: createAccessLogWriter(database.db),
     automatic: automaticTiles(database.db, { onError: (error) => console.error("automatic tiles failed", error) }),
     sandbox,
@@ -83,7 +94,25 @@ export type RunningApp = { server: Server; deps: Deps; url: string; stop(): Prom
 
 export async function startApp(config: Config, opts: { quiet?: boolean } = {}): Promise<RunningApp> {
   const database = await openAppDatabase(config);
-  const deps = buildDeps(database, config);
+  // The sandbox processor (ADR 22): started here, on its own port, unless PAYMENT_SANDBOX_URL names
+  // one. Web processes of a cluster share one started apart (`npm run tw -- payment-sandbox`).
+  let paymentSandbox: PaymentSandbox | null = null;
+  if (config.payment.provider === "sandbox" && !config.payment.sandboxUrl && !cluster.isWorker) {
+    try {
+      paymentSandbox = await startConfiguredPaymentSandbox(config);
+    } catch (error) {
+      await database.close();
+      database.release();
+      throw error;
+    }
+  }
+  if (paymentSandbox && config.nodeEnv === "production" && !opts.quiet) {
+    console.warn(`Payments: PAYMENT_PROVIDER=sandbox in production; the sandbox processor listens on ${paymentSandbox.url} only and takes no real payments. Set PAYMENT_PROVIDER=securionpay to take payments.`);
+  }
+  if (config.payment.provider === "sandbox" && !config.payment.sandboxUrl && cluster.isWorker && !opts.quiet) {
+    console.warn(`Payments: PAYMENT_SANDBOX_URL is unset, so the web processes expect a sandbox processor at http://localhost:${config.payment.sandboxPort} (npm run tw -- payment-sandbox).`);
+  }
+  const deps = buildDeps(database, config, { paymentSandboxUrl: paymentSandbox?.url });
   const app = createApp(deps, remixBuildLoader());
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, () => resolve(s));
@@ -97,7 +126,7 @@ export async function startApp(config: Config, opts: { quiet?: boolean } = {}): 
   const control = database.kind === "pglite" && !config.dataDir.startsWith("memory://") ? listenForCommands(deps.db, config.dataDir, { appUrl: config.appUrl }) : null;
   if (!opts.quiet) {
     console.log(
-      `Tablewatch is running at ${config.appUrl} (port ${port}, ${database.kind === "pglite" ? `embedded database in ${config.dataDir}` : "PostgreSQL"}, mail ${config.smtpUrl ? "via SMTP" : "caught at /dev/mail"})`,
+      `Tablewatch is running at ${config.appUrl} (port ${port}, ${database.kind === "pglite" ? `embedded database in ${config.dataDir}` : "PostgreSQL"}, mail ${config.smtpUrl ? "via SMTP" : "caught at /dev/mail"}, payments ${deps.paymentSandboxUrl ? `via the sandbox processor at ${deps.paymentSandboxUrl}` : "via SecurionPay"})`,
     );
   }
   // Stale automatic copies (and tiles, where a dashboard asks) are swept every minute.
@@ -107,8 +136,10 @@ export async function startApp(config: Config, opts: { quiet?: boolean } = {}): 
   sweep.unref();
   // The access log past ACCESS_LOG_RETENTION_DAYS and the accounts whose deletion date has passed
   // are purged daily by the process running the alarm worker (server/maintenance/daily.ts).
+  // Failed-payment retries, period ends and pending invoices, where the alarm worker runs (ADR 24).
+  const billingJobs = config.alarmWorker ? startBillingJobs(deps) : null;
   const daily = config.alarmWorker
-    ? startDailyTasks({ db: deps.db, kind: database.kind, tasks: [accessLogPurgeTask(config.accessLogRetentionDays), accountPurgeTask(), rateLimitPurgeTask()] })
+    ? startDailyTasks({ db: deps.db, kind: database.kind, tasks: [accessLogPurgeTask(config.accessLogRetentionDays), accountPurgeTask(), rateLimitPurgeTask(), planRetentionTask()] })
     : null;
   let stopped = false;
   return {
@@ -119,8 +150,10 @@ export async function startApp(config: Config, opts: { quiet?: boolean } = {}): 
       if (stopped) return;
       stopped = true;
       control?.close();
+      await paymentSandbox?.close();
       clearInterval(sweep);
       await daily?.stop();
+      await billingJobs?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), 2000).unref();

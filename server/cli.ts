@@ -10,6 +10,11 @@ import { startPolicyBroadcast } from "./policy/broadcast";
 import { startDailyTasks } from "./maintenance/daily";
 import { accessLogPurgeTask } from "./access-log/service";
 import { rateLimitPurgeTask } from "./rate-limit/service";
+import { planRetentionTask } from "./plan/service";
+import { runPaymentSandboxCommand } from "./payment-sandbox/command";
+import { startBillingJobs } from "./billing/dunning";
+import { createPaymentProvider } from "./billing/provider";
+import { createAccountingProvider } from "./invoice/accounting";
 
 /**
  * `npm run tw -- worker`: an alarm worker alone (evaluations, the minute tick, the outbox), until
@@ -33,7 +38,9 @@ async function runWorker(config: Config): Promise<number> {
   const worker = startAlarmWorker({ db: database.db, mailer, sandbox, appUrl: config.appUrl });
   // Policy-change emails (ADR 21) and the daily purges (access log, deleted accounts) run here too.
   const broadcast = startPolicyBroadcast({ db: database.db, mailer, appUrl: config.appUrl, perMinute: config.policyMailPerMinute });
-  const daily = startDailyTasks({ db: database.db, kind: database.kind, tasks: [accessLogPurgeTask(config.accessLogRetentionDays), accountPurgeTask(), rateLimitPurgeTask()] });
+  const daily = startDailyTasks({ db: database.db, kind: database.kind, tasks: [accessLogPurgeTask(config.accessLogRetentionDays), accountPurgeTask(), rateLimitPurgeTask(), planRetentionTask()] });
+  // Failed-payment retries, period ends and pending invoices (ADR 24).
+  const billing = startBillingJobs({ db: database.db, mailer, config, payments: createPaymentProvider(config), accounting: createAccountingProvider(config) });
   console.log(`Tablewatch alarm worker running (${config.databaseUrl ? "PostgreSQL" : `embedded database in ${config.dataDir}`}, mail ${config.smtpUrl ? "via SMTP" : "caught at /dev/mail"}); Ctrl-C stops it.`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
@@ -42,6 +49,7 @@ async function runWorker(config: Config): Promise<number> {
   await worker.stop();
   await broadcast.stop();
   await daily.stop();
+  await billing.stop();
   await sandbox.close();
   mailer.close();
   await database.close();
@@ -53,6 +61,7 @@ async function runWorker(config: Config): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   if (argv[0] === "worker") return runWorker(config);
+  if (argv[0] === "payment-sandbox") return runPaymentSandboxCommand(config, argv.slice(1));
   if (!config.databaseUrl) {
     // The app may hold the embedded database: hand it the command.
     const reply = await sendCommand(config.dataDir, argv);

@@ -8,6 +8,8 @@ import type { AutomaticTiles } from "./dashboard/automatic";
 import type { Sandbox } from "./alarm/sandbox";
 import type { AlarmWorker } from "./alarm/worker";
 import type { PolicyBroadcast } from "./policy/broadcast";
+import type { PaymentProvider } from "./billing/provider/types";
+import type { AccountingProvider } from "./invoice/accounting/types";
 
 /** What services need from the running app; built once at boot (server/app.ts). */
 export type Deps = {
@@ -25,4 +27,10 @@ export type Deps = {
   alarmWorker: AlarmWorker | null;
   /** The in-process policy-change email sender (with the alarm worker), or null. */
   policyBroadcast?: PolicyBroadcast | null;
+  /** The payment processor (PAYMENT_PROVIDER: sandbox or securionpay; ADR 22). */
+  payments: PaymentProvider;
+  /** The sandbox processor's base URL when PAYMENT_PROVIDER=sandbox (for tests: its clock), else null. */
+  paymentSandboxUrl: string | null;
+  /** The accounting service that issues invoices (ACCOUNTING_PROVIDER: local or infakt; ADR 23). */
+  accounting: AccountingProvider;
 };

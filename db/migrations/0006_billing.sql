@@ -113,9 +113,6 @@ CREATE TABLE "subscriptions" (
 	"customer_id" text,
 	"card_id" text,
 	"card_last4" text,
-	"card_brand" text,
-	"card_exp_month" integer,
-	"card_exp_year" integer,
 	"provider_subscription_id" text,
 	"plan_code" text,
 	"status" text DEFAULT 'none' NOT NULL,
@@ -127,10 +124,12 @@ CREATE TABLE "subscriptions" (
 	"retry_count" integer DEFAULT 0 NOT NULL,
 	"next_retry_at" timestamp with time zone,
 	"last_event_at" timestamp with time zone,
+	"locked_until" timestamp with time zone,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "accounts" ADD COLUMN "plan_grace_until" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "caught_mail" ADD COLUMN "attachments" jsonb;--> statement-breakpoint
 ALTER TABLE "account_usage" ADD CONSTRAINT "account_usage_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "invoice_data" ADD CONSTRAINT "invoice_data_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "invoices" ADD CONSTRAINT "invoices_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -15,7 +15,7 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
 export const plans = pgTable("plans", {
   code: text("code").primaryKey(),
   name: text("name").notNull(),
-  /** Monthly price in cents (net of VAT), 0 for the free plan. */
+  /** What is charged per month, in cents (VAT included where VAT applies; ADR 23), 0 for the free plan. */
   priceCents: integer("price_cents").notNull(),
   currency: text("currency").notNull().default("EUR"),
   /** Order on the pricing page. */
@@ -72,7 +72,7 @@ export type SubscriptionStatus = (typeof subscriptionStatuses)[number];
 
 /**
  * The account's standing with the payment processor: its customer, card (token id and last 4
- * digits only — card numbers never reach us), paid subscription and dunning state. One row per
+ * digits only — card numbers never reach us, and the brand and expiry the processor knows are not kept), paid subscription and dunning state. One row per
  * account that ever opened the billing page with a card.
  */
 export const subscriptions = pgTable(
@@ -86,9 +86,6 @@ export const subscriptions = pgTable(
     customerId: text("customer_id"),
     cardId: text("card_id"),
     cardLast4: text("card_last4"),
-    cardBrand: text("card_brand"),
-    cardExpMonth: integer("card_exp_month"),
-    cardExpYear: integer("card_exp_year"),
     providerSubscriptionId: text("provider_subscription_id"),
     /** The paid plan subscribed to (accounts.plan is the plan in effect). */
     planCode: text("plan_code").references(() => plans.code),
@@ -105,6 +102,11 @@ export const subscriptions = pgTable(
     nextRetryAt: timestamp("next_retry_at", { withTimezone: true, mode: "date" }),
     /** The newest provider event applied (out-of-order events older than this change nothing). */
     lastEventAt: timestamp("last_event_at", { withTimezone: true, mode: "date" }),
+    /**
+     * A billing operation that calls the processor (card, plan change, dunning retry) holds the row
+     * until then, so that two at once (a double click, two processes) cannot both charge (ADR 24).
+     */
+    lockedUntil: timestamp("locked_until", { withTimezone: true, mode: "date" }),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
   (t) => [

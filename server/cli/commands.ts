@@ -7,6 +7,7 @@ import { createApiKey } from "../api-key/service";
 import { setAdmin } from "../admin/service";
 import { createUser, findUserIdByEmail } from "../auth/service";
 import { ServiceError } from "../errors";
+import { changeAccountPlan } from "../plan/service";
 import { emailInput, newPasswordInput } from "../trpc/routers/auth";
 
 export class UsageError extends Error {}
@@ -20,9 +21,14 @@ Commands:
   create-api-key --email E [--name N] [--scope ingest|read|full]
                                             create an API key for the user's account; prints it once
   make-admin --email E [--revoke]           let an existing user open /admin (or, with --revoke, no longer)
+  set-plan --email E --plan CODE            put the user's account on a plan (free, team, business, …) without
+                                            billing; a smaller plan starts the 30-day grace period
   worker                                    run an alarm worker alone (evaluations, no-data checks,
                                             notifications) until Ctrl-C; needs DATABASE_URL when the
                                             app runs, since the app runs one in-process
+  payment-sandbox [--port N] [--webhook-url URL]
+                                            run the sandbox payment processor alone until Ctrl-C
+                                            (the app starts one itself unless PAYMENT_SANDBOX_URL is set)
   help                                      show this help`;
 
 function parse<T extends z.ZodType>(schema: T, values: unknown): z.infer<T> {
@@ -68,6 +74,17 @@ export async function runCommand(db: Db, argv: string[], opts: { appUrl: string 
         if (!user) throw new UsageError(`No user with the email ${input.email}.`);
         return input.revoke ? `${user.email} is no longer an admin.` : `${user.email} is now an admin: ${opts.appUrl}/admin`;
       }
+      case "set-plan": {
+        const { values } = parseArgs({ args: rest, options: { email: { type: "string" }, plan: { type: "string" } } });
+        const input = parse(z.object({ email: emailInput, plan: z.string().trim().min(1).max(50) }), values);
+        const userId = await findUserIdByEmail(db, input.email);
+        if (!userId) throw new UsageError(`No user with the email ${input.email}.`);
+        const accountId = await defaultAccountId(db, userId);
+        if (!accountId) throw new UsageError(`${input.email} is not a member of any account.`);
+        const change = await changeAccountPlan(db, accountId, input.plan);
+        const grace = change.graceUntil ? ` Data over its limits stays read-only until ${change.graceUntil.toISOString()}.` : "";
+        return `The account of ${input.email} is now on the ${change.plan.name} plan (was ${change.previous.name}).${grace}`;
+      }
       case "create-api-key": {
         const { values } = parseArgs({
           args: rest,
@@ -88,6 +105,9 @@ export async function runCommand(db: Db, argv: string[], opts: { appUrl: string 
         const { key, apiKey } = await createApiKey(db, { accountId, name: input.name, scope: input.scope, createdBy: userId });
         return `Created API key "${apiKey.name}" (scope ${apiKey.scope}). It is shown only this once:\n\n  ${key}\n\nTry it: curl --user ${key}: ${opts.appUrl}/api/v1/account`;
       }
+      case "worker":
+      case "payment-sandbox":
+        throw new UsageError(`"${command}" runs on its own: npm run tw -- ${command}`);
       case undefined:
       case "help":
       case "--help":

@@ -16,6 +16,10 @@ import * as emailConfirmation from "../../emails/email-confirmation";
 import * as invitation from "../../emails/invitation";
 import * as passwordReset from "../../emails/password-reset";
 import * as policyChange from "../../emails/policy-change";
+import * as planLimit from "../../emails/plan-limit";
+import * as paymentFailed from "../../emails/payment-failed";
+import * as planDowngraded from "../../emails/plan-downgraded";
+import * as invoice from "../../emails/invoice";
 import { renderMail } from "./mailer";
 
 export type EmailSample = { label: string; props: object };
@@ -67,6 +71,10 @@ export const emailTemplates: EmailTemplate[] = [
   template("account-deletion", "Account deletion scheduled", accountDeletion.default, accountDeletion.subject),
   template("account-deletion-cancelled", "Account deletion cancelled", accountDeletionCancelled.default, accountDeletionCancelled.subject),
   template("policy-change", "Policy change (broadcast)", policyChange.default, policyChange.subject),
+  template("plan-limit", "Plan limit at 80 % / 100 %", planLimit.default, planLimit.subject),
+  template("payment-failed", "Payment failed", paymentFailed.default, paymentFailed.subject),
+  template("plan-downgraded", "Downgraded to Free", planDowngraded.default, planDowngraded.subject),
+  template("invoice", "Invoice (PDF attached)", invoice.default, invoice.subject),
 ];
 
 export type RenderedSample = { label: string; subject: string; html: string; text: string };

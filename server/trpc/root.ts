@@ -19,6 +19,9 @@ import { accountExportRouter } from "./routers/account-export";
 import { accountDeletionRouter } from "./routers/account-deletion";
 import { adminRouter } from "./routers/admin";
 import { policyRouter } from "./routers/policy";
+import { planRouter } from "./routers/plan";
+import { billingRouter } from "./routers/billing";
+import { invoiceRouter } from "./routers/invoice";
 
 export const appRouter = router({
   auth: authRouter,
@@ -41,6 +44,9 @@ export const appRouter = router({
   accountDeletion: accountDeletionRouter,
   admin: adminRouter,
   policy: policyRouter,
+  plan: planRouter,
+  billing: billingRouter,
+  invoice: invoiceRouter,
 });
 
 export type AppRouter = typeof appRouter;

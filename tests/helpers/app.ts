@@ -4,8 +4,10 @@
  * PostgreSQL database `tw_test_<random>` on that server, dropped again by `stop()`.
  */
 import { randomBytes } from "node:crypto";
+import { eq } from "drizzle-orm";
 import postgres from "postgres";
 import { type Database, type Db, openDatabase } from "../../db/client";
+import { accounts } from "../../db/schema";
 import { defaultAccountId } from "../../server/account/service";
 import { createUser } from "../../server/auth/service";
 import { startApp } from "../../server/boot";
@@ -112,6 +114,8 @@ export async function startTestApp(opts: { env?: Record<string, string> } = {}):
     NODE_ENV: "test",
     // Tests that need the alarm worker run its functions themselves, or opt in.
     ALARM_WORKER: "false",
+    // The sandbox payment processor the app starts listens on any free port (ADR 22).
+    PAYMENT_SANDBOX_PORT: "0",
     ...(pg ? { DATABASE_URL: pg.url } : {}),
     ...opts.env,
   };
@@ -234,4 +238,12 @@ export function formAlert(html: string): string | null {
 export function fieldError(html: string, field: string): string | null {
   const match = new RegExp(`id="field-${field}-error">([^<]*)<`).exec(html);
   return match ? decodeHtml(match[1]!) : null;
+}
+
+/**
+ * Puts the account on plan `code` directly (no grace period, no billing): for tests whose
+ * accounts push or create more than the Free plan allows (ADR 25).
+ */
+export async function setPlan(db: Db, accountId: string, code: "free" | "team" | "business" | (string & {})): Promise<void> {
+  await db.update(accounts).set({ plan: code }).where(eq(accounts.id, accountId));
 }

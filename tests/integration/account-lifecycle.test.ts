@@ -713,6 +713,9 @@ describe("deleting an account", () => {
     await recordAudit(app.db, { accountId: owner.accountId, actor: { userId: owner.userId, label: marker, ip: "127.0.0.1" }, action: "test.seeded" });
     await app.db.insert(invitations).values({ accountId: owner.accountId, id: uuidv7(), email: uniqueEmail("invitee"), role: "viewer", tokenHash: sha256(uuidv7()), expiresAt: new Date(Date.now() + DAY) });
     await app.db.insert(dashboardShares).values({ accountId: owner.accountId, id: uuidv7(), dashboardId: seeded.dashboardId, tokenHash: sha256(uuidv7()) });
+    // Plans (ADR 25): the month's instance count (pushes make it too) and a limit email sent.
+    await app.db.execute(sql`insert into account_usage (account_id, month, instances) values (${owner.accountId}, '2026-01-01', 7) on conflict do nothing`);
+    await app.db.execute(sql`insert into plan_notices (account_id, limit_key, month, level) values (${owner.accountId}, 'dashboards', '2026-01-01', 80)`);
     if ((await tenantTables(app.db)).includes("access_log")) {
       await app.db.execute(
         sql`insert into access_log (time, method, url, status, duration_ms, ip, user_agent, account_id) values (now(), 'GET', '/dashboard', 200, 1, '127.0.0.1', 'test', ${owner.accountId}::uuid)`,

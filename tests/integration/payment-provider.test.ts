@@ -179,7 +179,7 @@ describe("SecurionPay adapter against a fake SecurionPay", () => {
   it("attaches a card from a token and makes it the default", async () => {
     requests.length = 0;
     const card = await provider.attachCard("cust_1", "tok_ok");
-    assert.deepEqual(card, { id: "card_1", last4: "4242", brand: "Visa", expMonth: 4, expYear: 2031 });
+    assert.deepEqual(card, { id: "card_1", last4: "4242" }, "only the card's id and last 4 digits are taken from the processor");
     assert.deepEqual(
       requests.map((r) => [r.method, r.path, r.body]),
       [
@@ -400,9 +400,7 @@ describe("the sandbox processor through the SecurionPay adapter", () => {
     assert.equal(token.body.last4, "4242");
     assert.equal(token.body.brand, "Visa");
     const card = await provider.attachCard(customerId, token.body.id);
-    assert.equal(card.last4, "4242");
-    assert.equal(card.brand, "Visa");
-    assert.equal(card.expMonth, 12);
+    assert.deepEqual(card, { id: card.id, last4: "4242" });
     // A token is good once.
     await assert.rejects(provider.attachCard(customerId, token.body.id), PaymentDeclinedError);
 

@@ -16,7 +16,7 @@ import { memberships, type Role, users } from "../../db/schema";
 import { createApiKey } from "../../server/api-key/service";
 import { uuidv7 } from "../../server/tokens";
 import { appRouter, type Caller } from "../../server/trpc/root";
-import { startTestApp, type TestApp, trpcOutcome, uniqueEmail } from "../helpers/app";
+import { setPlan, startTestApp, type TestApp, trpcOutcome, uniqueEmail } from "../helpers/app";
 import { type Actor, accountMember, accountOwner, newKey, pushOk } from "../helpers/reports";
 
 type Code = "OK" | "NOT_FOUND" | "BAD_REQUEST" | "CONFLICT" | "FORBIDDEN";
@@ -255,6 +255,26 @@ const matrix: Record<string, Entry> = {
   "policy.notices": { min: "viewer", outsider: "OK", call: (c) => c.policy.notices() },
   "policy.dismiss": { skip: "acts only on the caller's own notices" },
 
+  // invoices (Settings → Billing): members read, owners edit the invoice data and download PDFs
+  "invoice.data": { min: "viewer", outsider: "OK", call: (c) => c.invoice.data() },
+  "invoice.list": { min: "viewer", outsider: "OK", call: (c) => c.invoice.list() },
+  "invoice.saveData": {
+    min: "owner",
+    outsider: "OK",
+    call: (c) => c.invoice.saveData({ kind: "company", companyName: "Acme", addressLine1: "1 Main St", postalCode: "00-001", city: "Warszawa", country: "PL" }),
+  },
+  "invoice.pdf": { skip: "needs an issued invoice: owner, admin, editor, viewer and outsider in invoices.test.ts" },
+
+  // billing (Settings → Billing): owners only; the outsider sees its own account's billing
+  "billing.overview": { min: "owner", outsider: "OK", call: (c) => c.billing.overview() },
+  "billing.cardForm": { min: "owner", outsider: "OK", call: (c) => c.billing.cardForm() },
+  "billing.payments": { min: "owner", outsider: "OK", call: (c) => c.billing.payments({ page: 1 }) },
+  "billing.previewPlan": { min: "owner", outsider: "OK", call: (c) => c.billing.previewPlan({ planCode: "team" }) },
+  "billing.saveCard": { skip: "owners only; needs a card token from the sandbox processor: owner, admin, editor, viewer, outsider in billing.test.ts" },
+  "billing.changePlan": { skip: "owners only; needs a card and invoice data: owner, admin, editor, viewer, outsider in billing.test.ts" },
+  "billing.cancel": { skip: "owners only; needs a subscription: owner, admin, editor, viewer, outsider in billing.test.ts" },
+  "billing.resume": { skip: "owners only; needs a cancelled subscription: owner, admin, editor, viewer, outsider in billing.test.ts" },
+
   // Tablewatch's operators (users.is_admin): no account role reaches these
   "admin.policies": operatorOnly("admin.policies"),
   "admin.policyVersion": operatorOnly("admin.policyVersion", { document: "terms", version: 1 }),
@@ -268,11 +288,20 @@ const matrix: Record<string, Entry> = {
   "admin.account": operatorOnly("admin.account", { id: "00000000-0000-7000-8000-000000000000" }),
   "admin.usage": operatorOnly("admin.usage", { days: 30 }),
   "admin.emails": operatorOnly("admin.emails"),
+
+  // plans and usage (plans.test.ts): every member sees the account's plan; operators edit plans
+  "plan.list": { skip: "public: the pricing page's public plans" },
+  "plan.limits": { min: "viewer", outsider: "OK", call: (c) => c.plan.limits() },
+  "plan.overview": { min: "viewer", outsider: "OK", call: (c) => c.plan.overview() },
+  "plan.adminList": operatorOnly("plan.adminList"),
+  "plan.adminUpdate": operatorOnly("plan.adminUpdate", { code: "free" }),
 };
 
 before(async () => {
   app = await startTestApp();
   owner = await accountOwner(app, "Acme");
+  // Every role creates dashboards, alarms, links and invitations here: more than Free allows.
+  await setPlan(app.db, owner.accountId, "business");
   actors = {
     owner,
     admin: await accountMember(app, owner.accountId, "admin"),
@@ -360,6 +389,6 @@ describe("the role × action matrix", () => {
       .filter(([, e]) => "min" in e && e.min === "owner")
       .map(([p]) => p)
       .sort();
-    assert.deepEqual(ownerOnly, ["accountDeletion.cancel", "accountDeletion.schedule"], "deleting the account is the owners' alone");
+    assert.deepEqual(ownerOnly, ["accountDeletion.cancel", "accountDeletion.schedule", "billing.cardForm", "billing.overview", "billing.payments", "billing.previewPlan", "invoice.saveData"], "deleting the account and billing are the owners' alone");
   });
 });

@@ -67,9 +67,6 @@ function toCard(card: Json): ProviderCard {
   return {
     id: String(card.id),
     last4: String(card.last4 ?? ""),
-    brand: String(card.brand ?? "Card"),
-    expMonth: num(card.expMonth),
-    expYear: num(card.expYear),
   };
 }
 

@@ -19,12 +19,10 @@ export type CardFormConfig = {
   library: "securionpay" | "sandbox";
 };
 
+/** The card as we keep it: the processor's card id and the last 4 digits, nothing else (the Privacy Policy's promise). */
 export type ProviderCard = {
   id: string;
   last4: string;
-  brand: string;
-  expMonth: number;
-  expYear: number;
 };
 
 export type ProviderSubscriptionStatus = "active" | "past_due" | "canceled" | "unpaid" | "trialing" | "incomplete";
