@@ -4,7 +4,7 @@ import { buttonStyle, EmailLayout, mutedStyle, textStyle } from "./components/la
 export type PaymentFailedEmailProps = {
   accountName: string;
   planName: string;
-  /** The amount that could not be charged, formatted ("€49.00"). */
+  /** The amount that could not be charged, formatted ("€79.00"). */
   amount: string;
   cardLast4: string | null;
   /** The processor's reason, e.g. "Your card was declined." */
@@ -56,7 +56,7 @@ export default function PaymentFailedEmail(props: PaymentFailedEmailProps) {
 PaymentFailedEmail.PreviewProps = {
   accountName: "Acme Ops",
   planName: "Business",
-  amount: "€49.00",
+  amount: "€79.00",
   cardLast4: "0341",
   reason: "Your card was declined.",
   nextRetry: "15 March 2026",

@@ -45,7 +45,7 @@ export default function PlanDowngradedEmail(props: PlanDowngradedEmailProps) {
       {props.freeLimits.length ? <Text style={textStyle}>The Free plan includes {props.freeLimits.join(", ")}.</Text> : null}
       <Text style={textStyle}>
         {props.readOnlyUntil
-          ? `Nothing is deleted now: reports, dashboards, alarms and history over those limits stay readable until ${props.readOnlyUntil} but cannot be changed or added to. After that day, what is over the limits is removed.`
+          ? `Nothing is deleted now. Until ${props.readOnlyUntil}, history older than what the Free plan keeps and the newest reports beyond its report limit stay readable, but those reports take no new data. After that day they are removed. Dashboards, alarms, share links and members over the limits are kept; you just cannot add more.`
           : "Everything in the account fits the Free plan, so nothing becomes read-only."}
       </Text>
       <Button href={props.upgradeUrl} style={buttonStyle}>
@@ -62,8 +62,8 @@ PlanDowngradedEmail.PreviewProps = {
   accountName: "Acme Ops",
   previousPlanName: "Business",
   reason: "payment-failed",
-  amount: "€49.00",
+  amount: "€79.00",
   readOnlyUntil: "20 April 2026",
-  freeLimits: ["3 reports", "1 dashboard", "7 days of history"],
+  freeLimits: ["20 reports", "5 dashboards", "30 days of history"],
   upgradeUrl: "http://localhost:3000/settings/billing",
 } satisfies PlanDowngradedEmailProps;

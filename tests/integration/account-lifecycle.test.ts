@@ -716,6 +716,13 @@ describe("deleting an account", () => {
     // Plans (ADR 25): the month's instance count (pushes make it too) and a limit email sent.
     await app.db.execute(sql`insert into account_usage (account_id, month, instances) values (${owner.accountId}, '2026-01-01', 7) on conflict do nothing`);
     await app.db.execute(sql`insert into plan_notices (account_id, limit_key, month, level) values (${owner.accountId}, 'dashboards', '2026-01-01', 80)`);
+    // Billing (issue 7): the subscription and card token, a payment, its invoice, the invoice data.
+    await app.db.execute(sql`insert into subscriptions (account_id, provider, customer_id, card_id, card_last4, status) values (${owner.accountId}, 'sandbox', ${`cust_${marker}`}, ${`card_${marker}`}, '4242', 'active')`);
+    const paymentId = uuidv7();
+    await app.db.execute(sql`insert into payments (id, account_id, provider, provider_charge_id, amount_cents, currency, status, kind, charged_at) values (${paymentId}, ${owner.accountId}, 'sandbox', ${`char_${marker}_${paymentId}`}, 1900, 'EUR', 'succeeded', 'subscription', now())`);
+    await app.db.execute(sql`insert into invoice_data (account_id, kind, company_name, address_line1, postal_code, city, country) values (${owner.accountId}, 'company', ${marker}, 'Street 1', '00-001', 'Warszawa', 'PL')`);
+    await app.db.execute(sql`insert into invoices (id, account_id, payment_id, number, year, sequence, issued_at, currency, net_cents, vat_cents, gross_cents, vat_rate, seller, buyer, accounting_provider, status)
+      values (${uuidv7()}, ${owner.accountId}, ${paymentId}, ${`TW/1999/${marker}`}, 1999, ${Math.floor(Math.random() * 1e9)}, now(), 'EUR', 1545, 355, 1900, '23%', '{}'::jsonb, '{}'::jsonb, 'local', 'issued')`);
     if ((await tenantTables(app.db)).includes("access_log")) {
       await app.db.execute(
         sql`insert into access_log (time, method, url, status, duration_ms, ip, user_agent, account_id) values (now(), 'GET', '/dashboard', 200, 1, '127.0.0.1', 'test', ${owner.accountId}::uuid)`,

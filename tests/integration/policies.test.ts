@@ -65,11 +65,18 @@ async function statuses(versionId: string): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
-describe("version 1, seeded", () => {
-  it("is the text of server/policy/v1-privacy.md and v1-terms.md", async () => {
-    for (const document of ["privacy", "terms"] as const) {
-      const [row] = await queryRows<{ body: string; version: number }>(app.db, sql`select body, version from policy_versions where document = ${document} and version = 1`);
-      assert.equal(row?.body, fs.readFileSync(path.join(root, `server/policy/v1-${document}.md`), "utf8"), document);
+describe("the seeded versions (privacy v1 and v2, terms v1)", () => {
+  it("are the text of server/policy/v1-privacy.md, v2-privacy.md (migration 0006: plans and payments) and v1-terms.md", async () => {
+    for (const [document, version] of [["privacy", 1], ["privacy", 2], ["terms", 1]] as const) {
+      const [row] = await queryRows<{ body: string; version: number }>(app.db, sql`select body, version from policy_versions where document = ${document} and version = ${version}`);
+      assert.equal(row?.body, fs.readFileSync(path.join(root, `server/policy/v${version}-${document}.md`), "utf8"), `${document} v${version}`);
+    }
+  });
+
+  it("privacy v2 says what plans and payments add: retention by plan, usage counts, payment history, invoices, the owner's email at the processor", async () => {
+    const body = (await (await app.caller()).policy.current({ document: "privacy" })).body;
+    for (const phrase of [/history retention/, /Plan usage/, /Payment history/, /\*\*Invoices\.\*\*/, /email address of the owner who added the card/, /never reach our servers/]) {
+      assert.match(body, phrase);
     }
   });
 
@@ -82,7 +89,8 @@ describe("version 1, seeded", () => {
       assert.equal(res.status, 200, url);
       const html = await res.text();
       assert.match(html, new RegExp(`<h1 id="policy-title">${title}</h1>`));
-      assert.match(html, /Last modified <time dateTime="2026-11-29T00:00:00.000Z">29 November 2026<\/time>/);
+      // Terms v1: seeded with its date; privacy v2: published when migration 0006 ran.
+      assert.match(html, url === "/terms" ? /Last modified <time dateTime="2026-11-29T00:00:00.000Z">29 November 2026<\/time>/ : /Last modified <time dateTime="[^"]+">[^<]+<\/time>/);
       assert.match(html, /<h2[^>]*>Cookies<\/h2>|<h2[^>]*>Changes to these terms<\/h2>/);
     }
   });
