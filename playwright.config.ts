@@ -114,7 +114,8 @@ export default defineConfig({
     reuseExistingServer: false,
     // SIGTERM lets the server close its database and release the data folder's lock.
     gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
-    stdout: "pipe",
+    // The request lines (LOG_REQUESTS) go to <data dir>/server.log only; errors still show (stderr).
+    stdout: "ignore",
     stderr: "pipe",
     env: {
       NODE_ENV: "test",
@@ -125,7 +126,8 @@ export default defineConfig({
       DATABASE_URL: process.env.TW_E2E_DATABASE_URL ?? "",
       SMTP_URL: "",
       TRUST_PROXY: "false",
-      LOG_REQUESTS: "false",
+      // One line per request in the server's log (read by billing.spec.ts's card-number check).
+      LOG_REQUESTS: "true",
       // The sandbox payment processor the app starts listens on any free port (ADR 22).
       PAYMENT_SANDBOX_PORT: "0",
       // A copy of the server's output in <data dir>/server.log, for tests that read the log (billing.spec.ts).
