@@ -23,7 +23,7 @@ import { createPoller, errorText } from "../jobs/poller";
 import { changeAccountPlan } from "../plan/service";
 import { sendPaymentFailed, sendPlanDowngraded, toOwners } from "./mail";
 import { PaymentDeclinedError, type ProviderCharge, type ProviderSubscription } from "./provider/types";
-import { accountOwners, type BillingDeps, FREE_PLAN, formatDay, formatMoney, getPlan, invoiceAfterCommit, upsertPayment } from "./service";
+import { accountOwners, type BillingDeps, endSubscriptionOnFree, FREE_PLAN, formatDay, formatMoney, getPlan, invoiceAfterCommit, upsertPayment } from "./service";
 
 /** Days after the first failure on which the payment is tried again; after the last, Free. */
 export const RETRY_DAYS = [1, 3, 7] as const;
@@ -295,24 +295,7 @@ async function downgradeToFree(deps: BillingDeps, row: Subscription, now: Date):
     }
   }
   const previousPlan = row.planCode ?? FREE_PLAN;
-  await deps.db.transaction(async (t) => {
-    const tx = t as unknown as Db;
-    await tx
-      .update(subscriptions)
-      .set({
-        status: "canceled",
-        providerSubscriptionId: null,
-        planCode: null,
-        pendingPlanCode: null,
-        cancelAtPeriodEnd: false,
-        retryCount: RETRY_DAYS.length,
-        nextRetryAt: null,
-        lockedUntil: null,
-        updatedAt: new Date(),
-      })
-      .where(eq(subscriptions.accountId, row.accountId));
-    await changeAccountPlan(tx, row.accountId, FREE_PLAN, { now });
-  });
+  await deps.db.transaction((tx) => endSubscriptionOnFree(tx as unknown as Db, row.accountId, now, { retryCount: RETRY_DAYS.length, nextRetryAt: null, lockedUntil: null }));
   await notifyDowngraded(deps, row.accountId, { previousPlan, reason: "payment-failed" });
   return "downgraded";
 }
@@ -338,11 +321,7 @@ async function applyPeriodEnds(deps: BillingDeps, now: Date, batchSize: number):
       .for("update", { skipLocked: true });
     for (const row of due) {
       if (row.cancelAtPeriodEnd) {
-        await tx
-          .update(subscriptions)
-          .set({ status: "canceled", providerSubscriptionId: null, planCode: null, pendingPlanCode: null, cancelAtPeriodEnd: false, updatedAt: new Date() })
-          .where(eq(subscriptions.accountId, row.accountId));
-        await changeAccountPlan(tx, row.accountId, FREE_PLAN, { now });
+        await endSubscriptionOnFree(tx, row.accountId, now);
         downgraded.push({ accountId: row.accountId, previousPlan: row.planCode ?? FREE_PLAN });
       } else if (row.pendingPlanCode) {
         await tx

@@ -33,6 +33,25 @@ import { PaymentDeclinedError, type ProviderCharge, type ProviderPlan } from "./
 export type BillingDeps = Pick<Deps, "db" | "mailer" | "config" | "payments" | "accounting">;
 
 export const FREE_PLAN = "free";
+
+/**
+ * The paid subscription is over (cancelled at period end, ended by the processor, or the last
+ * failed retry): the row keeps the customer and card, the account moves to Free (with the grace
+ * period changeAccountPlan starts). `extra` sets what the caller's path knows more (dunning state,
+ * the event's time). In the caller's transaction.
+ */
+export async function endSubscriptionOnFree(
+  tx: Db,
+  accountId: string,
+  now: Date,
+  extra: Partial<Pick<Subscription, "failedAt" | "retryCount" | "nextRetryAt" | "lockedUntil" | "lastEventAt">> = {},
+): Promise<void> {
+  await tx
+    .update(subscriptions)
+    .set({ status: "canceled", providerSubscriptionId: null, planCode: null, pendingPlanCode: null, cancelAtPeriodEnd: false, ...extra, updatedAt: new Date() })
+    .where(eq(subscriptions.accountId, accountId));
+  await changeAccountPlan(tx, accountId, FREE_PLAN, { now });
+}
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** How long an operation may hold the account's billing row (a crashed one is taken over after). */
 const LOCK_SECONDS = 120;

@@ -27,7 +27,7 @@ import { changeAccountPlan } from "../plan/service";
 import type { ProviderCharge, ProviderEvent } from "./provider/types";
 import { WebhookVerificationError } from "./provider/types";
 import { type FailedPayment, notifyDowngraded, notifyPaymentFailed, RETRY_DAYS } from "./dunning";
-import { addMonths, type BillingDeps, FREE_PLAN, getPlan, invoiceAfterCommit, isLive, upsertPayment } from "./service";
+import { addMonths, type BillingDeps, endSubscriptionOnFree, getPlan, invoiceAfterCommit, isLive, upsertPayment } from "./service";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** A renewal may be made a little before the end of the period we know (clock differences). */
@@ -230,21 +230,6 @@ async function applySubscriptionEnded(deps: BillingDeps, tx: Db, event: Provider
     return;
   }
   const previousPlan = row.planCode;
-  await tx
-    .update(subscriptions)
-    .set({
-      status: "canceled",
-      providerSubscriptionId: null,
-      planCode: null,
-      pendingPlanCode: null,
-      cancelAtPeriodEnd: false,
-      failedAt: null,
-      retryCount: 0,
-      nextRetryAt: null,
-      lastEventAt: newest(row, event),
-      updatedAt: new Date(),
-    })
-    .where(eq(subscriptions.accountId, row.accountId));
-  await changeAccountPlan(tx, row.accountId, FREE_PLAN, { now: event.occurredAt });
+  await endSubscriptionOnFree(tx, row.accountId, event.occurredAt, { failedAt: null, retryCount: 0, nextRetryAt: null, lastEventAt: newest(row, event) });
   after.downgraded = { accountId: row.accountId, previousPlan };
 }
