@@ -15,6 +15,7 @@
  *   --seconds 10 (each, in --rounds 5 alternating turns) --warmup 2 --concurrency 8
  */
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import net from "node:net";
@@ -129,6 +130,37 @@ class Connection {
   }
 }
 
+/**
+ * CPU time (µs) used so far by the processes of the app (the child and its workers) and by
+ * PostgreSQL (every process named postgres, when it runs on this machine), read from /proc;
+ * zero where /proc is missing.
+ */
+function processCpu(appPid: number | undefined): { app: number; pg: number } {
+  const tick = 1e6 / 100; // USER_HZ
+  const out = { app: 0, pg: 0 };
+  let pids: string[];
+  try {
+    pids = fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out;
+  }
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, "latin1");
+    } catch {
+      continue;
+    }
+    const close = stat.lastIndexOf(")");
+    const comm = stat.slice(stat.indexOf("(") + 1, close);
+    const f = stat.slice(close + 2).split(" ");
+    const cpu = (Number(f[11]) + Number(f[12])) * tick;
+    if (comm.startsWith("postgres")) out.pg += cpu;
+    else if (appPid !== undefined && (Number(pid) === appPid || Number(f[1]) === appPid)) out.app += cpu;
+  }
+  return out;
+}
+
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -188,7 +220,16 @@ async function main() {
     // PostgreSQL, a second process halves each one's batches and measured slower (ADR 7).
     const webConcurrency = process.env.WEB_CONCURRENCY ?? "1";
     child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []), "--import", "tsx", "server/index.ts"], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: "production", LOG_REQUESTS: "false", WEB_CONCURRENCY: webConcurrency },
+      // Any free port for the payment sandbox: a running dev server holds the default one.
+      env: {
+        PAYMENT_SANDBOX_PORT: "0",
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        NODE_ENV: "production",
+        LOG_REQUESTS: "false",
+        WEB_CONCURRENCY: webConcurrency,
+      },
       stdio: ["ignore", "ignore", "inherit"],
     });
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -273,12 +314,24 @@ async function main() {
     console.log(`ingest over HTTP and bare postgres.js: ${CONCURRENCY} clients, ${ROUNDS} turns of ${SECONDS / ROUNDS}s each …`);
     const runs = { http: [] as Run[], bare: [] as Run[] };
     const cpu = { http: 0, bare: 0 };
+    const serverCpu = { http: { app: 0, pg: 0 }, bare: { app: 0, pg: 0 } };
+    // Transactions committed in the bench's database during the HTTP turns: about one per batch.
+    const commits = async () =>
+      Number((await sql<{ n: string }[]>`select xact_commit as n from pg_stat_database where datname = current_database()`)[0]!.n);
+    let httpCommits = 0;
     for (let round = 0; round < ROUNDS; round++) {
       for (const kind of round % 2 === 0 ? (["http", "bare"] as const) : (["bare", "http"] as const)) {
         const before = process.cpuUsage();
+        const serverBefore = processCpu(child.pid);
+        const commitsBefore = kind === "http" ? await commits() : 0;
         runs[kind].push(await timed(kind === "http" ? post : insert, SECONDS / ROUNDS));
+        // The statistics collector reports a backend's counts at most every 10 ms … 1 s: close enough over 2 s.
+        if (kind === "http") httpCommits += (await commits()) - commitsBefore;
         const used = process.cpuUsage(before);
+        const serverAfter = processCpu(child.pid);
         cpu[kind] += used.user + used.system;
+        serverCpu[kind].app += serverAfter.app - serverBefore.app;
+        serverCpu[kind].pg += serverAfter.pg - serverBefore.pg;
       }
     }
     for (const c of connections) c.close();
@@ -309,10 +362,16 @@ async function main() {
       // CPU the bench process itself spent per request (it runs on the same cores as the app).
       client_cpu_us: Math.round(cpu.http / httpRun.count),
       bare_client_cpu_us: Math.round(cpu.bare / bareRun.count),
+      // CPU per request of the app's processes and of PostgreSQL (from /proc, over the counted turns).
+      app_cpu_us: Math.round(serverCpu.http.app / httpRun.count),
+      pg_cpu_us: Math.round(serverCpu.http.pg / httpRun.count),
+      bare_pg_cpu_us: Math.round(serverCpu.bare.pg / bareRun.count),
+      pushes_per_commit: Number((httpRun.count / Math.max(1, httpCommits)).toFixed(2)),
     };
     console.log(`HTTP ingest      ${result.per_s} instances/s   p50 ${result.p50_ms} ms   p99 ${result.p99_ms} ms`);
     console.log(`bare postgres.js ${result.bare_per_s} inserts/s     p50 ${result.bare_p50_ms} ms   p99 ${result.bare_p99_ms} ms`);
     console.log(`client           ${CLIENT === "node" ? "node:http" : "raw keep-alive sockets"}, ${result.client_cpu_us} µs CPU per request (bare loop: ${result.bare_client_cpu_us} µs)`);
+    console.log(`server           app ${result.app_cpu_us} µs + PostgreSQL ${result.pg_cpu_us} µs CPU per push (bare loop: PostgreSQL ${result.bare_pg_cpu_us} µs per insert), ${result.pushes_per_commit} pushes per commit`);
     console.log(`ratio            ${result.ratio}   (target ≥ 0.5 and ≥ 1500 instances/s)`);
     console.log(JSON.stringify(result));
   } finally {
