@@ -257,9 +257,12 @@ test("A user writes the disk alarm from the spec, tests it in the editor, and is
   await expect(page).toHaveURL(/\/alarms\?report=diskfree$/);
   await expect(page.getByText("Showing the alarms of diskfree")).toBeVisible();
 
-  // Turned off from the list, it stays off.
+  // Turned off from the list, it stays off. (The switch shows the new state at once; the reload
+  // waits for the save, which it would otherwise abort.)
+  const saved = page.waitForResponse((r) => r.request().method() === "POST" && /^\/alarms(\.data)?$/.test(new URL(r.url()).pathname));
   await page.getByRole("switch", { name: "Enabled: Disk space" }).click();
   await expect(page.getByRole("switch", { name: "Enabled: Disk space" })).toHaveAttribute("aria-checked", "false");
+  expect((await saved).ok()).toBe(true);
   await page.reload();
   await expect(page.getByRole("switch", { name: "Enabled: Disk space" })).toHaveAttribute("aria-checked", "false");
   await expect(page.getByTestId("alarm-row").filter({ hasText: "Disk space" }).getByText("OFF", { exact: true })).toBeVisible();
