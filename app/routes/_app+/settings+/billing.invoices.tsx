@@ -2,6 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Link, useLoaderData } from "@remix-run/react";
 import styles from "~/styles/invoices.css";
 import { requireAccount } from "~/utils/auth.server";
+import { formatMoney as money } from "~/utils/money";
 
 export const meta: MetaFunction = () => [{ title: "Invoices · Billing · Settings · Tablewatch" }];
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
@@ -10,14 +11,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { account } = await requireAccount(context, request);
   const [{ invoices, canDownload }, { data }] = await Promise.all([context.trpc.invoice.list(), context.trpc.invoice.data()]);
   return { accountName: account.name, invoices, canDownload, hasInvoiceData: data !== null };
-}
-
-function money(cents: number, currency: string) {
-  try {
-    return new Intl.NumberFormat("en-IE", { style: "currency", currency }).format(cents / 100);
-  } catch {
-    return `${(cents / 100).toFixed(2)} ${currency}`;
-  }
 }
 
 const day = (d: string | Date | null) => (d ? new Date(d).toISOString().slice(0, 10) : "");
